@@ -1,0 +1,46 @@
+/**
+ * The one retry helper: retries only errors that may succeed on another
+ * attempt, with exponential backoff, and wraps the last failure.
+ */
+import { GuardianError } from './errors.ts';
+
+export interface RetryOptions {
+  /** Attempts in total, the first included. @default 5 */
+  attempts?: number;
+  /** Delay before the second attempt, in ms; doubles each time. @default 200 */
+  initialDelayMs?: number;
+  /** Upper bound of one delay, in ms. @default 5000 */
+  maxDelayMs?: number;
+  /** Which errors are worth another attempt. @default GuardianError.retriable, or any non-Guardian error */
+  isRetriable?: (error: unknown) => boolean;
+  /** Called before each new attempt. */
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+  /** What is being attempted, for the final error message. */
+  description?: string;
+}
+
+const defaultIsRetriable = (error: unknown): boolean =>
+  error instanceof GuardianError ? error.retriable : true;
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function retry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const attempts = options.attempts ?? 5;
+  const isRetriable = options.isRetriable ?? defaultIsRetriable;
+  let delay = options.initialDelayMs ?? 200;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation(attempt);
+    } catch (error) {
+      if (attempt >= attempts || !isRetriable(error)) {
+        const what = options.description ?? 'operation';
+        throw new GuardianError(`${what} failed after ${attempt} attempt(s): ${(error as Error)?.message ?? error}`, {
+          cause: error,
+        });
+      }
+      options.onRetry?.(error, attempt, delay);
+      await sleep(delay);
+      delay = Math.min(delay * 2, options.maxDelayMs ?? 5000);
+    }
+  }
+}
