@@ -1,0 +1,9 @@
+/** The list of command groups `guardian` offers; each module registers its own subcommands. */
+import type { Command } from 'commander';
+import { registerMigrateCommand } from '../migrations/migrate.ts';
+import { registerStackCommand } from '../stack/command.ts';
+
+export function registerCommands(program: Command): void {
+  registerStackCommand(program);
+  registerMigrateCommand(program);
+}

@@ -1,0 +1,47 @@
+-- km.clicks.raw.v1 → ClickHouse, the PostHog way: the Kafka engine table, the
+-- materialized views and the target table, written together. ClickHouse
+-- consumes the topic itself; the Kafka coordinates are kept in the target
+-- so that a redelivered message (at-least-once) can be found and removed.
+
+CREATE TABLE IF NOT EXISTS {{database}}.clicks_raw
+(
+    session_id  Int64,
+    timestamp   DateTime64(3, 'UTC'),
+    item_id     Int64,
+    category    LowCardinality(String),
+    _topic      LowCardinality(String),
+    _partition  UInt32,
+    _offset     UInt64,
+    _ingested_at DateTime DEFAULT now()
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(timestamp)
+ORDER BY (toDate(timestamp), session_id, timestamp);
+
+CREATE TABLE IF NOT EXISTS {{database}}.clicks_queue
+(
+    session_id  Int64,
+    timestamp   DateTime64(3, 'UTC'),
+    item_id     Int64,
+    category    String
+)
+ENGINE = Kafka
+SETTINGS
+    kafka_broker_list = '{{kafka_brokers}}',
+    kafka_topic_list = 'km.clicks.raw.v1',
+    kafka_group_name = 'clickhouse-clicks',
+    kafka_format = 'AvroConfluent',
+    format_avro_schema_registry_url = '{{schema_registry_url}}',
+    kafka_num_consumers = 1,
+    kafka_flush_interval_ms = 2000,
+    kafka_handle_error_mode = 'stream';
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.clicks_raw_mv TO {{database}}.clicks_raw AS
+SELECT session_id, timestamp, item_id, category, _topic, _partition, _offset
+FROM {{database}}.clicks_queue
+WHERE length(_error) = 0;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.clicks_errors_mv TO {{database}}.kafka_errors AS
+SELECT _topic AS topic, _partition AS partition, _offset AS offset, _raw_message AS raw, _error AS error
+FROM {{database}}.clicks_queue
+WHERE length(_error) > 0;

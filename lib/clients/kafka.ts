@@ -1,0 +1,28 @@
+/** The Kafka client every module shares: brokers from config, kafkajs logs routed to pino. */
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import type { Config } from '../config.ts';
+import { createLogger } from '../logger.ts';
+
+const log = createLogger('kafkajs');
+
+const toPino = (level: logLevel) => (entry: LogEntry) => {
+  const { message, ...rest } = entry.log;
+  if (level === logLevel.ERROR) log.error({ ...rest, ns: entry.namespace }, message);
+  else if (level === logLevel.WARN) log.warn({ ...rest, ns: entry.namespace }, message);
+  else log.debug({ ...rest, ns: entry.namespace }, message);
+};
+
+export function createKafka(
+  config: Config,
+  clientId = 'clickstream-guardian',
+  options: { quiet?: boolean } = {},
+): Kafka {
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+  return new Kafka({
+    clientId,
+    brokers: config.kafka.brokers,
+    logLevel: options.quiet ? logLevel.NOTHING : logLevel.WARN,
+    logCreator: () => (entry) => toPino(entry.level)(entry),
+    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
+  });
+}
