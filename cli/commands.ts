@@ -1,9 +1,11 @@
 /** The list of command groups `guardian` offers; each module registers its own subcommands. */
 import type { Command } from 'commander';
+import { registerProduceCommand } from '../ingest/producer/command.ts';
 import { registerMigrateCommand } from '../migrations/migrate.ts';
 import { registerStackCommand } from '../stack/command.ts';
 
 export function registerCommands(program: Command): void {
   registerStackCommand(program);
   registerMigrateCommand(program);
+  registerProduceCommand(program);
 }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The test command (`npm test`): installs what is missing, type-checks and
+# lints, starts the local stack, migrates, runs every vitest suite against the
+# real services, stops the stack if it started it, and ends with one line
+# "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "npm packages"
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund || exit 1
+fi
+
+step "type-check and lint"
+npx tsc --noEmit -p . || exit 1
+npx eslint . || exit 1
+
+step "local stack"
+started_stack=0
+if ! node bin/guardian.mjs stack status >/dev/null 2>&1; then started_stack=1; fi
+node bin/guardian.mjs stack up || exit 1
+node bin/guardian.mjs migrate || { [ "$started_stack" = 1 ] && node bin/guardian.mjs stack down; exit 1; }
+
+step "test suites"
+mkdir -p artifacts
+npx vitest run --reporter=default --reporter=json --outputFile.json=artifacts/test-results.json "$@"
+status=$?
+
+if [ "$started_stack" = 1 ]; then
+  step "stopping the stack this run started"
+  node bin/guardian.mjs stack down
+fi
+
+node -e '
+const r = JSON.parse(require("fs").readFileSync("artifacts/test-results.json", "utf8"));
+console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+' || echo "0 passed, 1 failed"
+exit $status
