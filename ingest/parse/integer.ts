@@ -15,17 +15,20 @@ export const INTEGER_TOO_LARGE = -4;
 
 /** The value, or one of the negative failure codes above. */
 export function parseNonNegativeInteger(text: string, max: number = Number.MAX_SAFE_INTEGER): number {
-  const length = text.length;
-  if (length === 0) return INTEGER_EMPTY;
-  let start = 0;
+  return parseNonNegativeIntegerAt(text, 0, text.length, max);
+}
+
+/** `parseNonNegativeInteger(text.slice(start, end))` without the slice. */
+export function parseNonNegativeIntegerAt(text: string, start: number, end: number, max: number = Number.MAX_SAFE_INTEGER): number {
+  if (end <= start) return INTEGER_EMPTY;
   let negative = false;
-  if (text.charCodeAt(0) === MINUS) {
+  if (text.charCodeAt(start) === MINUS) {
     negative = true;
-    start = 1;
-    if (length === 1) return INTEGER_MALFORMED;
+    start++;
+    if (start === end) return INTEGER_MALFORMED;
   }
   let value = 0;
-  for (let i = start; i < length; i++) {
+  for (let i = start; i < end; i++) {
     const d = text.charCodeAt(i) - ZERO;
     if (d < 0 || d > 9) return INTEGER_MALFORMED;
     value = value * 10 + d;

@@ -8,6 +8,7 @@ import type { PurchaseEvent } from '../../schemas/index.ts';
 import {
   columnCountReason,
   integerColumn,
+  locateColumns,
   MAX_AVRO_INT,
   PURCHASE_COLUMNS,
   timestampColumn,
@@ -18,19 +19,17 @@ import { deadLetterOutcome, type LineContext, type LineOutcome } from './line-ou
 export function parsePurchaseLine(line: string, context: LineContext): LineOutcome<PurchaseEvent> {
   const text = withoutCarriageReturn(line);
   if (text.length === 0) return deadLetterOutcome('empty line', line, context);
-  const columns = text.split(',');
-  if (columns.length !== PURCHASE_COLUMNS.length) {
-    return deadLetterOutcome(columnCountReason(PURCHASE_COLUMNS, columns.length), line, context);
-  }
-  const sessionId = integerColumn(PURCHASE_COLUMNS, 0, columns[0]!);
+  const count = locateColumns(text, PURCHASE_COLUMNS.length);
+  if (count !== PURCHASE_COLUMNS.length) return deadLetterOutcome(columnCountReason(PURCHASE_COLUMNS, count), line, context);
+  const sessionId = integerColumn(PURCHASE_COLUMNS, 0, text);
   if (typeof sessionId === 'string') return deadLetterOutcome(sessionId, line, context);
-  const timestamp = timestampColumn(PURCHASE_COLUMNS, 1, columns[1]!);
+  const timestamp = timestampColumn(PURCHASE_COLUMNS, 1, text);
   if (typeof timestamp === 'string') return deadLetterOutcome(timestamp, line, context);
-  const itemId = integerColumn(PURCHASE_COLUMNS, 2, columns[2]!);
+  const itemId = integerColumn(PURCHASE_COLUMNS, 2, text);
   if (typeof itemId === 'string') return deadLetterOutcome(itemId, line, context);
-  const price = integerColumn(PURCHASE_COLUMNS, 3, columns[3]!);
+  const price = integerColumn(PURCHASE_COLUMNS, 3, text);
   if (typeof price === 'string') return deadLetterOutcome(price, line, context);
-  const quantity = integerColumn(PURCHASE_COLUMNS, 4, columns[4]!, MAX_AVRO_INT);
+  const quantity = integerColumn(PURCHASE_COLUMNS, 4, text, MAX_AVRO_INT);
   if (typeof quantity === 'string') return deadLetterOutcome(quantity, line, context);
   return { kind: 'ok', event: { session_id: sessionId, timestamp, item_id: itemId, price, quantity } };
 }

@@ -76,9 +76,54 @@ export function readLineBatches(path: string, options: ReadLinesOptions = {}): A
   return splitLineBatches(stream as AsyncIterable<Buffer>);
 }
 
-/** The lines of a file, one at a time, with their 1-based numbers. */
-export async function* readLines(path: string, options: ReadLinesOptions = {}): AsyncGenerator<NumberedLine> {
-  for await (const { lines, firstLineNumber } of readLineBatches(path, options)) {
-    for (let i = 0; i < lines.length; i++) yield { line: lines[i]!, lineNumber: firstLineNumber + i };
+/**
+ * The lines of a file, one at a time, with their 1-based numbers. A plain
+ * iterator object rather than an async generator: within a batch, `next()`
+ * returns an already-settled promise, which is about twice as fast.
+ */
+export function readLines(path: string, options: ReadLinesOptions = {}): AsyncIterableIterator<NumberedLine> {
+  return new LineIterator(readLineBatches(path, options));
+}
+
+class LineIterator implements AsyncIterableIterator<NumberedLine> {
+  private lines: string[] = [];
+  private index = 0;
+  private firstLineNumber = 1;
+
+  constructor(private readonly batches: AsyncGenerator<LineBatch>) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<NumberedLine>> {
+    if (this.index < this.lines.length) return Promise.resolve({ done: false, value: this.take() });
+    return this.nextBatch();
+  }
+
+  async return(): Promise<IteratorResult<NumberedLine>> {
+    this.lines = [];
+    await this.batches.return(undefined);
+    return { done: true, value: undefined };
+  }
+
+  private take(): NumberedLine {
+    const index = this.index++;
+    return { line: this.lines[index]!, lineNumber: this.firstLineNumber + index };
+  }
+
+  private async nextBatch(): Promise<IteratorResult<NumberedLine>> {
+    for (;;) {
+      const batch = await this.batches.next();
+      if (batch.done === true) {
+        this.lines = [];
+        this.index = 0;
+        return { done: true, value: undefined };
+      }
+      this.lines = batch.value.lines;
+      this.firstLineNumber = batch.value.firstLineNumber;
+      this.index = 0;
+      if (this.lines.length > 0) return { done: false, value: this.take() };
+    }
   }
 }

@@ -49,7 +49,7 @@ export function daysFromCivil(year: number, month: number, day: number): number 
   return era * 146_097 + dayOfEra - 719_468;
 }
 
-/** Reads `count` ASCII digits at `start`; -1 when any is not a digit. */
+/** Reads `count` ASCII digits at `start`; -1 when any is not a digit (or one is missing). */
 function digits(text: string, start: number, count: number): number {
   let value = 0;
   for (let i = start; i < start + count; i++) {
@@ -65,18 +65,23 @@ function digits(text: string, start: number, count: number): number {
  * the text is not exactly that (use `explainTimestamp` for the reason).
  */
 export function parseTimestamp(text: string): number {
-  if (text.length !== TIMESTAMP_LENGTH) return NaN;
+  return parseTimestampAt(text, 0, text.length);
+}
+
+/** `parseTimestamp(text.slice(start, end))` without the slice. */
+export function parseTimestampAt(text: string, start: number, end: number): number {
+  if (end - start !== TIMESTAMP_LENGTH) return NaN;
   for (let i = 0; i < TIMESTAMP_LENGTH; i++) {
     const separator = LAYOUT[i];
-    if (separator !== 0 && text.charCodeAt(i) !== separator) return NaN;
+    if (separator !== 0 && text.charCodeAt(start + i) !== separator) return NaN;
   }
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  const hour = digits(text, 11, 2);
-  const minute = digits(text, 14, 2);
-  const second = digits(text, 17, 2);
-  const millis = digits(text, 20, 3);
+  const year = digits(text, start, 4);
+  const month = digits(text, start + 5, 2);
+  const day = digits(text, start + 8, 2);
+  const hour = digits(text, start + 11, 2);
+  const minute = digits(text, start + 14, 2);
+  const second = digits(text, start + 17, 2);
+  const millis = digits(text, start + 20, 3);
   if (year < 0 || millis < 0) return NaN;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NaN;

@@ -7,7 +7,10 @@ const log = createLogger('kafkajs');
 
 const toPino = (level: logLevel) => (entry: LogEntry) => {
   const { message, ...rest } = entry.log;
-  if (level === logLevel.ERROR) log.error({ ...rest, ns: entry.namespace }, message);
+  // kafkajs logs every error *response* (e.g. "coordinator is loading") before
+  // retrying it; failures that survive the retries reach the caller as errors.
+  if (entry.namespace === 'Connection') log.debug({ ...rest, ns: entry.namespace }, message);
+  else if (level === logLevel.ERROR) log.error({ ...rest, ns: entry.namespace }, message);
   else if (level === logLevel.WARN) log.warn({ ...rest, ns: entry.namespace }, message);
   else log.debug({ ...rest, ns: entry.namespace }, message);
 };
