@@ -95,8 +95,6 @@ function run(stream: Stream, mode: 'positional' | 'object', count = stream.times
   const { sessionIds, times, items } = stream;
   let anomalies = 0;
   let peakOpen = 0;
-  gc?.();
-  const heapBefore = process.memoryUsage().heapUsed;
   const started = process.hrtime.bigint();
   for (let from = 0; from < count; from += BATCH) {
     const to = Math.min(count, from + BATCH);
@@ -108,39 +106,51 @@ function run(stream: Stream, mode: 'positional' | 'object', count = stream.times
     anomalies += engine.advance().length;
     if (engine.openWindowCount() > peakOpen) peakOpen = engine.openWindowCount();
   }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const heapAtEnd = process.memoryUsage().heapUsed;
-  gc?.();
-  const heapLive = process.memoryUsage().heapUsed;
-
-  const snapStarted = process.hrtime.bigint();
-  const json = JSON.stringify(engine.snapshot());
-  const snapshotMs = Number(process.hrtime.bigint() - snapStarted) / 1e6;
-
   anomalies += engine.flushAll().length;
-  return { engine, seconds, anomalies, peakOpen, heapBefore, heapAtEnd, heapLive, json, snapshotMs };
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { stats: engine.stats(), seconds, anomalies, peakOpen };
+}
+
+/** State held half-way through: live heap, snapshot size and the time to take and restore it. */
+function midStream(stream: Stream) {
+  gc?.();
+  const heapEmpty = process.memoryUsage().heapUsed;
+  const engine = createWindowEngine(anomalyRules(), { watermarkDelayMs: DEFAULT_DETECTOR_SETTINGS.watermarkDelayMs });
+  const half = Math.floor(stream.times.length / 2);
+  for (let i = 0; i < half; i++) engine.addClick(stream.sessionIds[i]!, stream.times[i]!, stream.items[i]!);
+  engine.advance();
+  gc?.();
+  const heapLive = process.memoryUsage().heapUsed - heapEmpty;
+  let t = process.hrtime.bigint();
+  const json = JSON.stringify(engine.snapshot());
+  const snapshotMs = Number(process.hrtime.bigint() - t) / 1e6;
+  t = process.hrtime.bigint();
+  createWindowEngine(anomalyRules(), { watermarkDelayMs: DEFAULT_DETECTOR_SETTINGS.watermarkDelayMs }).restore(JSON.parse(json));
+  const restoreMs = Number(process.hrtime.bigint() - t) / 1e6;
+  return { open: engine.openWindowCount(), sessions: engine.stats().openSessions, heapLive, json, snapshotMs, restoreMs };
 }
 
 const genStarted = Date.now();
 const stream = generate(Number(values.seed));
-console.log(`generated ${stream.times.length.toLocaleString()} clicks over ${SESSIONS.toLocaleString()} sessions, ${SPAN_MS / 3_600_000} h of event time, in ${Date.now() - genStarted} ms`);
-console.log(`gc exposed: ${gc !== undefined ? 'yes' : 'no (run with node --expose-gc --import tsx for live-heap numbers)'}`);
+console.log(`generated ${stream.times.length.toLocaleString()} clicks over ${SESSIONS.toLocaleString()} sessions, ${SPAN_MS / 3_600_000} h of event time, in ${Date.now() - genStarted} ms (not timed below)`);
 
 run(stream, 'positional', Math.min(300_000, stream.times.length)); // warm-up (JIT)
 run(stream, 'object', Math.min(300_000, stream.times.length));
 
 for (const mode of ['positional', 'object'] as const) {
-  for (let round = 1; round <= 2; round++) {
+  for (let round = 1; round <= 3; round++) {
     const r = run(stream, mode);
-    const s = r.engine.stats();
-    console.log(
-      [
-        `${mode.padEnd(10)} round ${round}: ${Math.round(stream.times.length / r.seconds).toLocaleString()} events/s (${r.seconds.toFixed(3)} s)`,
-        `  anomalies ${r.anomalies} (rows), accepted ${s.acceptedClicks.toLocaleString()}, late ${s.lateClicks.toLocaleString()}, late memberships ${JSON.stringify(s.lateMemberships)}`,
-        `  windows closed ${s.windowsClosed.toLocaleString()}, peak open windows ${r.peakOpen.toLocaleString()}`,
-        `  heap: before ${mb(r.heapBefore)}, at end ${mb(r.heapAtEnd)}, live after gc ${mb(r.heapLive)} (the input typed arrays are off-heap)`,
-        `  snapshot at end of input (before flush): ${mb(r.json.length)} JSON, ${r.snapshotMs.toFixed(1)} ms incl. stringify`,
-      ].join('\n'),
-    );
+    console.log(`${mode.padEnd(10)} round ${round}: ${Math.round(stream.times.length / r.seconds).toLocaleString()} events/s (${r.seconds.toFixed(3)} s, batches of ${BATCH}, incl. flushAll)`);
+    if (round === 3) {
+      const s = r.stats;
+      console.log(`  rows ${r.anomalies}, accepted ${s.acceptedClicks.toLocaleString()}, late ${s.lateClicks.toLocaleString()}, late memberships ${JSON.stringify(s.lateMemberships)}`);
+      console.log(`  windows closed ${s.windowsClosed.toLocaleString()}, peak open windows ${r.peakOpen.toLocaleString()}`);
+    }
   }
 }
+
+const m = midStream(stream);
+console.log(`mid-stream state: ${m.open.toLocaleString()} open windows in ${m.sessions.toLocaleString()} sessions, live heap ${gc ? mb(m.heapLive) : 'n/a (run with node --expose-gc)'}`);
+console.log(`  snapshot ${mb(m.json.length)} JSON in ${m.snapshotMs.toFixed(1)} ms (incl. stringify), restore in ${m.restoreMs.toFixed(1)} ms (incl. parse)`);
+const mem = process.memoryUsage();
+console.log(`process: heap used ${mb(mem.heapUsed)}, heap total ${mb(mem.heapTotal)}, rss ${mb(mem.rss)}`);

@@ -1,5 +1,6 @@
 /** The list of command groups `guardian` offers; each module registers its own subcommands. */
 import type { Command } from 'commander';
+import { registerGenerateCommand } from '../ingest/generator/command.ts';
 import { registerProduceCommand } from '../ingest/producer/command.ts';
 import { registerMigrateCommand } from '../migrations/migrate.ts';
 import { registerStackCommand } from '../stack/command.ts';
@@ -7,5 +8,6 @@ import { registerStackCommand } from '../stack/command.ts';
 export function registerCommands(program: Command): void {
   registerStackCommand(program);
   registerMigrateCommand(program);
+  registerGenerateCommand(program);
   registerProduceCommand(program);
 }

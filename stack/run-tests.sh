@@ -24,6 +24,7 @@ node bin/guardian.mjs stack up || exit 1
 node bin/guardian.mjs migrate || { [ "$started_stack" = 1 ] && node bin/guardian.mjs stack down; exit 1; }
 
 step "test suites"
+export LOG_LEVEL="${LOG_LEVEL:-warn}"
 mkdir -p artifacts
 npx vitest run --reporter=default --reporter=json --outputFile.json=artifacts/test-results.json "$@"
 status=$?

@@ -100,6 +100,9 @@ interface CompiledRule<T extends string> {
   readonly condition: (stats: WindowStats) => boolean;
 }
 
+/** Closed windows kept for reuse: bounds the pool, so a traffic peak does not pin memory for ever. */
+const POOL_LIMIT = 65_536;
+
 const emissionOrder = (a: OpenWindow, b: OpenWindow): number =>
   a.endMs - b.endMs || a.ruleIndex - b.ruleIndex || a.sessionId - b.sessionId || a.startMs - b.startMs;
 
@@ -117,8 +120,8 @@ export function createWindowEngine<T extends string>(
   const geometry = rules.map(({ type, sizeMs, slideMs }) => ({ type, sizeMs, slideMs }));
 
   // --- state (everything below is in the snapshot) ---
-  /** Open windows per session, any rule, unordered (a handful each). */
-  let sessions = new Map<number, OpenWindow[]>();
+  /** Open windows per session, any rule: head of a linked list of a handful, newest first. */
+  let sessions = new Map<number, OpenWindow>();
   /** The same windows, by end. */
   let deadlines = new DeadlineBuckets<OpenWindow>();
   let maxEventTimeMs = -Infinity;
@@ -134,6 +137,8 @@ export function createWindowEngine<T extends string>(
 
   /** Reused for every condition call (documented as valid only during the call). */
   const scratch = { clickCount: 0, uniqueItems: 0 };
+  /** Closed windows kept for reuse (not state: never in a snapshot), at most POOL_LIMIT. */
+  const pool: OpenWindow[] = [];
 
   function invalid(field: string, value: number): never {
     throw new InputError(`must be a safe integer, got ${String(value)}`, { source: 'window engine click', field });
@@ -153,7 +158,7 @@ export function createWindowEngine<T extends string>(
       }
     }
 
-    let windows: OpenWindow[] | undefined;
+    let head: OpenWindow | undefined;
     let counted = false;
     for (let r = 0; r < ruleCount; r++) {
       const { sizeMs, slideMs } = rules[r]!;
@@ -164,26 +169,14 @@ export function createWindowEngine<T extends string>(
           lateMemberships[r]!++;
           continue;
         }
-        if (windows === undefined) {
-          windows = sessions.get(sessionId);
-          if (windows === undefined) {
-            windows = [];
-            sessions.set(sessionId, windows);
-          }
-        }
-        let window: OpenWindow | undefined;
-        for (let i = 0; i < windows.length; i++) {
-          const candidate = windows[i]!;
-          if (candidate.startMs === start && candidate.ruleIndex === r) {
-            window = candidate;
-            break;
-          }
-        }
-        if (window === undefined) {
-          window = new OpenWindow(sessionId, r, start, end);
-          windows.push(window);
-          deadlines.add(end, window);
-          openWindows++;
+        if (head === undefined) head = sessions.get(sessionId);
+        let window: OpenWindow | null = head ?? null;
+        while (window !== null && (window.startMs !== start || window.ruleIndex !== r)) window = window.next;
+        if (window === null) {
+          window = open(sessionId, r, start, end);
+          window.next = head ?? null;
+          sessions.set(sessionId, window);
+          head = window;
         }
         window.add(itemId);
         counted = true;
@@ -192,6 +185,20 @@ export function createWindowEngine<T extends string>(
     if (counted) acceptedClicks++;
     else lateClicks++;
     return counted ? 'accepted' : 'late';
+  }
+
+  function open(sessionId: number, ruleIndex: number, startMs: number, endMs: number): OpenWindow {
+    const recycled = pool.pop();
+    let window: OpenWindow;
+    if (recycled !== undefined) {
+      recycled.reset(sessionId, ruleIndex, startMs, endMs);
+      window = recycled;
+    } else {
+      window = new OpenWindow(sessionId, ruleIndex, startMs, endMs);
+    }
+    deadlines.add(endMs, window);
+    openWindows++;
+    return window;
   }
 
   /** Closes every window with end ≤ limit, bucket by bucket in end order, queueing anomalous ones. */
@@ -218,14 +225,22 @@ export function createWindowEngine<T extends string>(
         });
       }
       anomaliesEmitted += anomalous.length;
+      for (const window of due.values) if (pool.length < POOL_LIMIT) pool.push(window);
     }
   }
 
+  /** Unlinks a window from its session's list, dropping the session when it was the last one. */
   function detach(window: OpenWindow): void {
-    const windows = sessions.get(window.sessionId)!;
-    const last = windows.pop()!;
-    if (last !== window) windows[windows.indexOf(window)] = last;
-    if (windows.length === 0) sessions.delete(window.sessionId);
+    const head = sessions.get(window.sessionId)!;
+    if (head === window) {
+      if (window.next === null) sessions.delete(window.sessionId);
+      else sessions.set(window.sessionId, window.next);
+    } else {
+      let previous = head;
+      while (previous.next !== window) previous = previous.next!;
+      previous.next = window.next;
+    }
+    window.next = null;
   }
 
   function advance(): EmittedAnomaly<T>[] {
@@ -242,7 +257,7 @@ export function createWindowEngine<T extends string>(
 
   function snapshot(): WindowEngineSnapshot {
     const open: OpenWindow[] = [];
-    for (const windows of sessions.values()) open.push(...windows);
+    for (const head of sessions.values()) for (let w: OpenWindow | null = head; w !== null; w = w.next) open.push(w);
     open.sort((a, b) => a.sessionId - b.sessionId || a.ruleIndex - b.ruleIndex || a.startMs - b.startMs);
     return {
       format: SNAPSHOT_FORMAT,
@@ -262,19 +277,22 @@ export function createWindowEngine<T extends string>(
     const ruleIndex = new Map(rules.map((rule, r) => [rule.type as string, r]));
     const nextMax = s.maxEventTimeMs ?? -Infinity;
     const nextFinalThrough = s.ended ? Infinity : nextMax - delay;
-    const nextSessions = new Map<number, OpenWindow[]>();
+    const nextSessions = new Map<number, OpenWindow>();
     const nextDeadlines = new DeadlineBuckets<OpenWindow>();
     for (const [sessionId, type, startMs, clickCount, items] of s.windows) {
       const r = ruleIndex.get(type)!;
       const endMs = startMs + rules[r]!.sizeMs;
       if (endMs <= nextFinalThrough) throw new SnapshotError(`invalid window engine snapshot: window ${type} ${sessionId}@${startMs} is final but still open`);
-      let windows = nextSessions.get(sessionId);
-      if (windows === undefined) nextSessions.set(sessionId, (windows = []));
-      if (windows.some((w) => w.ruleIndex === r && w.startMs === startMs)) {
-        throw new SnapshotError(`invalid window engine snapshot: window ${type} ${sessionId}@${startMs} appears twice`);
+      const head = nextSessions.get(sessionId) ?? null;
+      for (let w = head; w !== null; w = w.next) {
+        if (w.ruleIndex === r && w.startMs === startMs) {
+          throw new SnapshotError(`invalid window engine snapshot: window ${type} ${sessionId}@${startMs} appears twice`);
+        }
       }
-      const window = OpenWindow.restore(sessionId, r, startMs, endMs, clickCount, items);
-      windows.push(window);
+      const window = new OpenWindow(sessionId, r, startMs, endMs);
+      window.load(clickCount, items);
+      window.next = head;
+      nextSessions.set(sessionId, window);
       nextDeadlines.add(endMs, window);
     }
     sessions = nextSessions;

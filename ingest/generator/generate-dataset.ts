@@ -31,7 +31,7 @@ import { AliasTable } from './alias-table.ts';
 import { createCatalog, UNKNOWN_CATEGORY, type Catalog } from './catalog.ts';
 import { DATASET_FILES } from './dataset-files.ts';
 import { EventBuffer } from './event-buffer.ts';
-import { checkCount, MAX_SESSIONS, MS_PER_DAY, parseDayRange } from './options.ts';
+import { checkCount, MAX_CLICKS, MAX_SESSIONS, MS_PER_DAY, parseDayRange } from './options.ts';
 import { Rng } from './prng.ts';
 import { FIRST_GENERATED_SESSION_ID } from './session-ids.ts';
 import {
@@ -46,6 +46,7 @@ import {
   REVISIT_PROBABILITY,
   SESSION_LENGTH,
   sessionLengthWeights,
+  sessionsForClicks,
   UNCLICKED_BUY_SHARE,
   UNKNOWN_CATEGORY_SHARE,
   UNKNOWN_VALUES,
@@ -234,8 +235,7 @@ function sessionCount(options: GenerateDatasetOptions): number {
   if (sessions !== undefined && clicks !== undefined) throw new ConfigError('give either sessions or clicks, not both');
   if (sessions !== undefined) return checkCount('sessions', sessions, MAX_SESSIONS);
   if (clicks !== undefined) {
-    checkCount('clicks', clicks, Math.floor(MAX_SESSIONS * SESSION_LENGTH.mean));
-    return Math.max(1, Math.round(clicks / SESSION_LENGTH.mean));
+    return sessionsForClicks(checkCount('clicks', clicks, MAX_CLICKS));
   }
   throw new ConfigError('give sessions or clicks: how large the data set should be');
 }

@@ -14,6 +14,9 @@ export const MAX_DAYS = 3_660;
 /** Most sessions one data set may hold, so that ids stay clear of the reserved range. */
 export const MAX_SESSIONS = 1_000_000_000;
 
+/** Largest `clicks` target (three billion rows is far beyond any machine this runs on). */
+export const MAX_CLICKS = 3_000_000_000;
+
 /** Epoch ms of 00:00 UTC of a `YYYY-MM-DD` date (strict: 2014-02-30 is refused). */
 export function parseDay(option: string, text: string): number {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);

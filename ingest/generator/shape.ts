@@ -26,6 +26,11 @@ export const MEAN_BUY_ROWS = REAL.buys / REAL.buyingSessions;
  */
 export const SESSION_LENGTH = { oneClick: 0.14, twoClicks: 0.3, max: 200, mean: REAL.meanClicksPerSession } as const;
 
+/** Sessions to generate for an approximate click-row target. */
+export function sessionsForClicks(clicks: number): number {
+  return Math.max(1, Math.round(clicks / SESSION_LENGTH.mean));
+}
+
 /** Probability that a click re-views an item already viewed in the session. */
 export const REVISIT_PROBABILITY = 0.3;
 

@@ -89,6 +89,8 @@ class LineIterator implements AsyncIterableIterator<NumberedLine> {
   private lines: string[] = [];
   private index = 0;
   private firstLineNumber = 1;
+  /** The batch being awaited, so that overlapping `next()` calls stay in order. */
+  private pending: Promise<IteratorResult<NumberedLine>> | undefined;
 
   constructor(private readonly batches: AsyncGenerator<LineBatch>) {}
 
@@ -97,8 +99,13 @@ class LineIterator implements AsyncIterableIterator<NumberedLine> {
   }
 
   next(): Promise<IteratorResult<NumberedLine>> {
+    if (this.pending !== undefined) return this.pending.then(() => this.next());
     if (this.index < this.lines.length) return Promise.resolve({ done: false, value: this.take() });
-    return this.nextBatch();
+    const pending = this.nextBatch().finally(() => {
+      this.pending = undefined;
+    });
+    this.pending = pending;
+    return pending;
   }
 
   async return(): Promise<IteratorResult<NumberedLine>> {

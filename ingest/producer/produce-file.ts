@@ -76,7 +76,14 @@ const PARSERS = {
 } as const;
 
 export async function connectProducer(kafka: Kafka, brokers: string[]): Promise<Producer> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  // Sends retry without limit (kafkajs' own default for the idempotent producer: a bounded
+  // number would break its sequence guarantees); connecting is bounded by the client's retry.
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
+  });
   try {
     await producer.connect();
   } catch (error) {

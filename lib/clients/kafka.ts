@@ -18,7 +18,7 @@ const toPino = (level: logLevel) => (entry: LogEntry) => {
 export function createKafka(
   config: Config,
   clientId = 'clickstream-guardian',
-  options: { quiet?: boolean } = {},
+  options: { quiet?: boolean; retries?: number } = {},
 ): Kafka {
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
   return new Kafka({
@@ -26,6 +26,6 @@ export function createKafka(
     brokers: config.kafka.brokers,
     logLevel: options.quiet ? logLevel.NOTHING : logLevel.WARN,
     logCreator: () => (entry) => toPino(entry.level)(entry),
-    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
+    retry: { retries: options.retries ?? 8, initialRetryTime: 200, maxRetryTime: 5000 },
   });
 }
