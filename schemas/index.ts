@@ -51,7 +51,8 @@ function loadSchema<T>(file: string): EventSchema<T> {
         noUndeclaredFields: true,
         errorHook(fieldPath, invalid, invalidType) {
           const where = fieldPath.length > 0 ? fieldPath.join('.') : '(record)';
-          const expected = invalidType.typeName === 'record' ? 'a record with only declared fields' : invalidType.typeName;
+          const expected =
+            invalidType.typeName === 'record' ? `a ${invalidType.name?.split('.').pop()} record (declared fields only)` : invalidType.typeName;
           found.push(`${where}: expected ${expected}, got ${JSON.stringify(invalid) ?? String(invalid)}`);
         },
       });

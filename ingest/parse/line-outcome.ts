@@ -6,10 +6,14 @@
  */
 import type { DeadLetter } from '../../schemas/index.ts';
 
-/** Where a line came from: the file name as it should appear in the DLQ, and its 1-based line number. */
+/**
+ * Where a line came from: the file name as it should appear in the DLQ, and
+ * its 1-based line number. Read only during the parse call (a dead letter
+ * copies both), so a hot loop may reuse one object and update `lineNumber`.
+ */
 export interface LineContext {
-  readonly source: string;
-  readonly lineNumber: number;
+  source: string;
+  lineNumber: number;
 }
 
 export interface OkOutcome<T> {
