@@ -8,7 +8,7 @@ import type { Logger } from './logger.ts';
 
 export interface Progress {
   /** Sets the absolute amount done, with extra figures for the line. */
-  update(done: number, figures?: Record<string, number>): void;
+  update(done: number, figures?: Record<string, number | string>): void;
   stop(): void;
 }
 
@@ -18,10 +18,12 @@ export function createProgress(options: {
   unit: string;
   logger: Logger;
   intervalMs?: number;
+  /** Draw a bar. @default process.stderr.isTTY */
+  interactive?: boolean;
 }): Progress {
   const started = performance.now();
   const rate = (done: number) => Math.round(done / Math.max((performance.now() - started) / 1000, 1e-3));
-  if (process.stderr.isTTY) {
+  if (options.interactive ?? process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
         format: `${options.label} [{bar}] {percentage}% | {value}/{total} ${options.unit} | {rate}/s {extra}`,

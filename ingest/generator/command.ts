@@ -4,7 +4,7 @@
  * seconds otherwise, and one summary line on stdout at the end.
  */
 import path from 'node:path';
-import { SingleBar, Presets } from 'cli-progress';
+import { createProgress, type Progress } from '../../lib/progress.ts';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createLogger, type Logger } from '../../lib/logger.ts';
 import { generateDataset, type DatasetSummary, type GenerateProgress } from './generate-dataset.ts';
@@ -19,7 +19,6 @@ export const GENERATE_DEFAULTS = {
   seed: 42,
 } as const;
 
-const LOG_EVERY_MS = 5_000;
 
 export interface GenerateCommandDependencies {
   logger?: Logger;
@@ -86,12 +85,16 @@ async function runGenerate(options: GenerateCommandOptions, dependencies: Genera
   const started = performance.now();
   logger.info({ outDir, ...size, from: options.from, to: options.to, seed: options.seed }, 'generating data set');
 
-  const progress = interactive ? barProgress() : logProgress(logger);
+  let progress: Progress | undefined;
+  const onProgress = (p: GenerateProgress) => {
+    progress ??= createProgress({ label: 'generate', total: p.sessionsTotal, unit: 'sessions', logger, interactive });
+    progress.update(p.sessionsDone, { clicks: p.clicks, day: p.day });
+  };
   let summary: DatasetSummary;
   try {
-    summary = await generateDataset({ outDir, ...size, from: options.from, to: options.to, seed: options.seed, onProgress: progress.update });
+    summary = await generateDataset({ outDir, ...size, from: options.from, to: options.to, seed: options.seed, onProgress });
   } finally {
-    progress.stop();
+    progress?.stop();
   }
 
   const seconds = (performance.now() - started) / 1000;
@@ -112,45 +115,4 @@ export function summaryLine(summary: DatasetSummary, outDir: string, seconds: nu
     `${summary.from}..${summary.to} (${summary.days.length} days), seed ${summary.seed}, into ${outDir} ` +
     `in ${seconds.toFixed(1)} s${rate}`
   );
-}
-
-interface ProgressSink {
-  update: (progress: GenerateProgress) => void;
-  stop: () => void;
-}
-
-function barProgress(): ProgressSink {
-  const bar = new SingleBar(
-    { format: 'generate [{bar}] {percentage}% | {value}/{total} sessions | {clicks} clicks | {day} | ETA {eta_formatted}', hideCursor: true },
-    Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    update(progress) {
-      const payload = { clicks: progress.clicks, day: progress.day };
-      if (!started) {
-        bar.start(progress.sessionsTotal, progress.sessionsDone, payload);
-        started = true;
-      } else {
-        bar.update(progress.sessionsDone, payload);
-      }
-    },
-    stop() {
-      if (started) bar.stop();
-    },
-  };
-}
-
-function logProgress(logger: Logger): ProgressSink {
-  let last = performance.now();
-  return {
-    update(progress) {
-      const now = performance.now();
-      if (now - last < LOG_EVERY_MS) return;
-      last = now;
-      const percent = Math.floor((progress.sessionsDone / Math.max(1, progress.sessionsTotal)) * 100);
-      logger.info({ ...progress, percent }, 'generating');
-    },
-    stop() {},
-  };
 }
