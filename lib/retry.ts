@@ -1,6 +1,7 @@
 /**
  * The one retry helper: retries only errors that may succeed on another
- * attempt, with exponential backoff, and wraps the last failure.
+ * attempt, with exponential (or fixed) backoff, and wraps the last failure.
+ * An AbortSignal ends the waiting between attempts at once.
  */
 import { GuardianError } from './errors.ts';
 
@@ -11,6 +12,10 @@ export interface RetryOptions {
   initialDelayMs?: number;
   /** Upper bound of one delay, in ms. @default 5000 */
   maxDelayMs?: number;
+  /** `fixed`: every delay is `initialDelayMs` (no doubling, no upper bound). @default 'exponential' */
+  backoff?: 'exponential' | 'fixed';
+  /** Stops retrying: no new attempt starts once aborted, and a pending delay ends at once. */
+  signal?: AbortSignal;
   /** Which errors are worth another attempt. @default GuardianError.retriable, or any non-Guardian error */
   isRetriable?: (error: unknown) => boolean;
   /** Called before each new attempt. */
@@ -22,7 +27,20 @@ export interface RetryOptions {
 const defaultIsRetriable = (error: unknown): boolean =>
   error instanceof GuardianError ? error.retriable : true;
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms`, or as soon as `signal` aborts. */
+export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 
 export async function retry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const attempts = options.attempts ?? 5;
@@ -32,15 +50,20 @@ export async function retry<T>(operation: (attempt: number) => Promise<T>, optio
     try {
       return await operation(attempt);
     } catch (error) {
-      if (attempt >= attempts || !isRetriable(error)) {
+      if (attempt >= attempts || !isRetriable(error) || options.signal?.aborted) {
         const what = options.description ?? 'operation';
         throw new GuardianError(`${what} failed after ${attempt} attempt(s): ${(error as Error)?.message ?? error}`, {
           cause: error,
         });
       }
       options.onRetry?.(error, attempt, delay);
-      await sleep(delay);
-      delay = Math.min(delay * 2, options.maxDelayMs ?? 5000);
+      await sleep(delay, options.signal);
+      if (options.signal?.aborted) {
+        throw new GuardianError(`${options.description ?? 'operation'} stopped after ${attempt} attempt(s): ${(error as Error)?.message ?? error}`, {
+          cause: error,
+        });
+      }
+      if (options.backoff !== 'fixed') delay = Math.min(delay * 2, options.maxDelayMs ?? 5000);
     }
   }
 }

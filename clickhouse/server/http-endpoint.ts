@@ -151,23 +151,29 @@ export function createClickHouseEndpoint(options: ClickHouseEndpointOptions): Cl
 
   return {
     async listen() {
-      spillDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chdb-http-'));
       pool = new EnginePool({
         dataDir: options.dataDir,
         maxConcurrency: options.maxConcurrentQueries ?? defaultMaxConcurrency(),
         logger,
       });
-      const info = await pool.anchor.queryAsync('SELECT version(), timezone()', { format: 'TabSeparated' });
-      const [engineVersion, engineTimezone] = info.text().trim().split('\t');
-      version = engineVersion || version;
-      timezone = engineTimezone === 'Etc/UTC' || engineTimezone === 'Etc/Universal' ? 'UTC' : engineTimezone || timezone;
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(options.port, options.host, () => {
-          server.off('error', reject);
-          resolve();
+      try {
+        spillDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chdb-http-'));
+        const info = await pool.anchor.queryAsync('SELECT version(), timezone()', { format: 'TabSeparated' });
+        const [engineVersion, engineTimezone] = info.text().trim().split('\t');
+        version = engineVersion || version;
+        timezone = engineTimezone === 'Etc/UTC' || engineTimezone === 'Etc/Universal' ? 'UTC' : engineTimezone || timezone;
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(options.port, options.host, () => {
+            server.off('error', reject);
+            resolve();
+          });
         });
-      });
+      } catch (error) {
+        await pool.close();
+        if (spillDir) fs.rmSync(spillDir, { recursive: true, force: true });
+        throw error;
+      }
       return { port: (server.address() as AddressInfo).port };
     },
 

@@ -47,6 +47,8 @@ export const clickhouseService: Service = {
       command: async () => ({
         command: process.execPath,
         cwd: PROJECT_ROOT,
+        // Each concurrent chDB query holds a libuv worker thread; the default pool of 4 caps concurrency at 3.
+        env: { UV_THREADPOOL_SIZE: '16' },
         args: ['--import', 'tsx', path.join(PROJECT_ROOT, 'clickhouse/server/main.ts'), '--data-dir', dataDir(config), '--host', host, '--port', String(port)],
       }),
     });

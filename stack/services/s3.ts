@@ -1,5 +1,5 @@
 /**
- * S3Proxy with its filesystem backend: an S3 API on a local folder. The
+ * S3Proxy with its filesystem (nio2) backend: an S3 API on a local folder. The
  * data-lake bucket is created on start.
  */
 import fs from 'node:fs';
@@ -47,7 +47,10 @@ export const s3Service: Service = {
             's3proxy.authorization=aws-v2-or-v4',
             `s3proxy.identity=${config.s3.accessKeyId}`,
             `s3proxy.credential=${config.s3.secretAccessKey}`,
-            'jclouds.provider=filesystem',
+            // filesystem-nio2, unlike jclouds' filesystem provider, does not list folders as keys ending in '/'.
+            'jclouds.provider=filesystem-nio2',
+            `jclouds.identity=${config.s3.accessKeyId}`,
+            `jclouds.credential=${config.s3.secretAccessKey}`,
             `jclouds.filesystem.basedir=${blobs}`,
             '',
           ].join('\n'),
