@@ -43,6 +43,11 @@ const schema = z.object({
    * embedded is started. @default http://127.0.0.1:8123 (embedded)
    */
   CLICKHOUSE_URL: url.optional(),
+  /**
+   * Whether `stack up` runs the embedded endpoint at CLICKHOUSE_URL: `auto`
+   * means yes exactly when CLICKHOUSE_URL is unset. @default auto
+   */
+  CLICKHOUSE_EMBEDDED: z.enum(['auto', 'true', 'false']).default('auto'),
   /** ClickHouse user. @default default */
   CLICKHOUSE_USER: z.string().default('default'),
   /** ClickHouse password. @default empty */
@@ -104,7 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     postgres: { url: e.DATABASE_URL },
     clickhouse: {
       url: e.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123',
-      embedded: e.CLICKHOUSE_URL === undefined,
+      embedded: e.CLICKHOUSE_EMBEDDED === 'auto' ? e.CLICKHOUSE_URL === undefined : e.CLICKHOUSE_EMBEDDED === 'true',
       username: e.CLICKHOUSE_USER,
       password: e.CLICKHOUSE_PASSWORD,
       database: e.CLICKHOUSE_DATABASE,

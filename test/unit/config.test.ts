@@ -19,6 +19,11 @@ describe('configuration', () => {
     expect(config.clickhouse.embedded).toBe(false);
   });
 
+  it('can run the embedded endpoint on another address', () => {
+    const config = loadConfig({ CLICKHOUSE_URL: 'http://127.0.0.1:28123', CLICKHOUSE_EMBEDDED: 'true' });
+    expect(config.clickhouse).toMatchObject({ url: 'http://127.0.0.1:28123', embedded: true });
+  });
+
   it('splits a broker list and lets ClickHouse reach Kafka under other names', () => {
     const config = loadConfig({ KAFKA_BROKERS: 'a:9092,b:9093', CLICKHOUSE_KAFKA_BROKERS: 'kafka-1:9092' });
     expect(config.kafka.brokers).toEqual(['a:9092', 'b:9093']);
