@@ -10,7 +10,9 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "npm packages"
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund || exit 1
+  # `npm install`, not `npm ci`: chdb lists platform packages that the registry does not serve (darwin),
+  # which `npm ci` reports as missing from the lock file.
+  npm install --no-audit --no-fund || exit 1
 fi
 
 step "type-check and lint"
