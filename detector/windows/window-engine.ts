@@ -37,11 +37,16 @@
  * End of input. flushAll() treats W as +∞: it closes every open window and
  * returns the queue plus their rows; every later click is late.
  *
- * State. Only open windows are kept (openWindowCount()); snapshot()/restore()
- * turn the whole state (open windows with counts and distinct-item sets, max
- * event time, counters, rows not yet handed out) into canonical JSON and back,
- * so the caller can store it with the committed offsets in one transaction;
- * restore + the same remaining input gives the same output as no restart.
+ * State. Only open windows are kept (openWindowCount()): a window is detached
+ * the moment it is final and its object recycled (a pool of at most
+ * POOL_LIMIT objects, never part of the state). Due windows are found through
+ * buckets by end (deadline-buckets.ts), so closing costs O(windows closed),
+ * never a scan of the state. Distinct items are exact (see open-window.ts).
+ * snapshot()/restore() turn the whole state (open windows with counts and
+ * distinct items, max event time, counters, rows not yet handed out) into
+ * canonical JSON and back, so the caller can store it with the committed
+ * offsets in one transaction; restore + the same remaining input gives the
+ * same output as no restart.
  *
  * Session ids are JS numbers and must be safe integers (avsc's default long
  * decoding; YOOCHOOSE ids are < 2^24, which also keeps Map keys small

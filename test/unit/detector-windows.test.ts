@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, InputError } from '../../lib/errors.ts';
-import { anomalyRules } from '../../detector/rules.ts';
+import { anomalyRules, DEFAULT_DETECTOR_SETTINGS } from '../../detector/rules.ts';
 import { createWindowEngine, windowStartsFor, type WindowRule } from '../../detector/windows/index.ts';
 
 const T0 = Date.parse('2014-04-07T10:00:00.000Z');
@@ -118,6 +118,20 @@ describe('thresholds, exactly', () => {
     feed(engine, 2, sec(0), 100, 500, (i) => i % 6);
     expect(engine.flushAll()).toEqual([
       { sessionId: 1, anomalyType: 'BOT_LIKE', windowStartMs: sec(0), windowEndMs: sec(60), clickCount: 100, uniqueItems: 5 },
+    ]);
+  });
+});
+
+describe('unique_items', () => {
+  it('is exact for many distinct items, also across a snapshot taken mid-window', () => {
+    const engine = newEngine();
+    // 50 clicks every 100 ms from 0 s; items 0..19 repeating → 20 distinct. Snapshot after 30 clicks.
+    feed(engine, 3, sec(0), 30, 100, (i) => i % 20);
+    const restored = newEngine();
+    restored.restore(JSON.parse(JSON.stringify(engine.snapshot())));
+    for (let i = 30; i < 50; i++) restored.add({ sessionId: 3, timestampMs: sec(0) + i * 100, itemId: i % 20 });
+    expect(restored.flushAll()).toEqual([
+      { sessionId: 3, anomalyType: 'HIGH_FREQUENCY', windowStartMs: sec(0), windowEndMs: sec(10), clickCount: 50, uniqueItems: 20 },
     ]);
   });
 });
@@ -281,6 +295,23 @@ describe('bounded memory', () => {
 });
 
 describe('the rule table', () => {
+  it('has the SPEC §3 defaults and takes its thresholds from the settings', () => {
+    expect(DEFAULT_DETECTOR_SETTINGS).toEqual({
+      highFrequencyWindowMs: 10_000,
+      highFrequencyMinClicks: 50,
+      botLikeWindowMs: 60_000,
+      botLikeSlideMs: 30_000,
+      botLikeMinClicks: 100,
+      botLikeMaxUniqueItems: 5,
+      watermarkDelayMs: 10_000,
+    });
+    const [highFrequency, botLike] = anomalyRules({ ...DEFAULT_DETECTOR_SETTINGS, highFrequencyMinClicks: 3, botLikeMaxUniqueItems: 1 });
+    expect(highFrequency!.condition({ clickCount: 3, uniqueItems: 3 })).toBe(true);
+    expect(highFrequency!.condition({ clickCount: 2, uniqueItems: 1 })).toBe(false);
+    expect(botLike!.condition({ clickCount: 100, uniqueItems: 1 })).toBe(true);
+    expect(botLike!.condition({ clickCount: 100, uniqueItems: 2 })).toBe(false);
+  });
+
   it('a new rule is one row', () => {
     const rules: WindowRule[] = [
       ...anomalyRules(),
