@@ -22,7 +22,7 @@ npx eslint . || exit 1
 step "local stack"
 started_stack=0
 if ! node bin/guardian.mjs stack status >/dev/null 2>&1; then started_stack=1; fi
-node bin/guardian.mjs stack up || exit 1
+node bin/guardian.mjs stack up || { [ "$started_stack" = 1 ] && node bin/guardian.mjs stack down; exit 1; }
 node bin/guardian.mjs migrate || { [ "$started_stack" = 1 ] && node bin/guardian.mjs stack down; exit 1; }
 
 step "test suites"

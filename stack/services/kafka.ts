@@ -82,7 +82,7 @@ export const kafkaService: Service = {
         fs.writeFileSync(propsFile, serverProperties(config));
         if (!fs.existsSync(path.join(dataDir(config), 'data', 'meta.properties'))) {
           const clusterId = randomBytes(16).toString('base64url');
-          await run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile]);
+          await run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', propsFile]);
         }
         return {
           command: 'java',
