@@ -34,20 +34,23 @@ export async function readWholeTopic(kafka: Kafka, topic: string, timeoutMs = 60
   const ends = await admin.fetchTopicOffsets(topic);
   await admin.disconnect();
   const remaining = new Map(ends.filter((p) => Number(p.high) > 0).map((p) => [p.partition, Number(p.high)]));
-  const out: ReadMessage[] = [];
-  if (remaining.size === 0) return out;
+  // Keyed by partition:offset: a consumer-group rebalance may deliver a batch twice; the topic's content is what counts.
+  const out = new Map<string, ReadMessage>();
+  if (remaining.size === 0) return [];
   const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxBytes: 50 * 1024 * 1024 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out with ${out.length} messages`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out with ${out.size} messages`)), timeoutMs);
       void consumer.run({
         eachBatchAutoResolve: true,
         eachBatch: async ({ batch }) => {
           const end = remaining.get(batch.partition);
           for (const message of batch.messages) {
-            if (end !== undefined && Number(message.offset) < end) out.push({ partition: batch.partition, offset: message.offset, message });
+            if (end !== undefined && Number(message.offset) < end) {
+              out.set(`${batch.partition}:${message.offset}`, { partition: batch.partition, offset: message.offset, message });
+            }
           }
           const last = batch.messages.at(-1);
           if (end !== undefined && last && Number(last.offset) + 1 >= end) remaining.delete(batch.partition);
@@ -61,5 +64,5 @@ export async function readWholeTopic(kafka: Kafka, topic: string, timeoutMs = 60
   } finally {
     await consumer.disconnect();
   }
-  return out;
+  return [...out.values()];
 }

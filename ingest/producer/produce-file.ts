@@ -124,8 +124,11 @@ export async function produceFile(
   const started = performance.now();
   const progress = createProgress({ label: `produce ${options.kind}`, total: fileSize, unit: 'bytes', logger });
 
-  const send = (event: ClickEvent | PurchaseEvent) =>
-    events.add({ key: String(event.session_id), value: encoder.encode(event), timestamp: String(event.timestamp) });
+  // The record keeps the broker's default timestamp (now), not the 2014 event time: a broker
+  // that restarts expires idempotent-producer state whose last record timestamp is older than
+  // producer.id.expiration.ms, and would then accept a retried batch as new — a duplicate.
+  // The event time travels in the Avro value.
+  const send = (event: ClickEvent | PurchaseEvent) => events.add({ key: String(event.session_id), value: encoder.encode(event) });
   const sendInjected = async (clicks: ClickEvent[]) => {
     for (const click of clicks) await send(click);
     injected += clicks.length;
