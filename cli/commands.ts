@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerGenerateCommand } from '../ingest/generator/command.ts';
 import { registerProduceCommand } from '../ingest/producer/command.ts';
 import { registerMigrateCommand } from '../migrations/migrate.ts';
+import { registerDemoCommand } from './demo.ts';
 import { registerStackCommand } from '../stack/command.ts';
 
 export function registerCommands(program: Command): void {
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerMigrateCommand(program);
   registerGenerateCommand(program);
   registerProduceCommand(program);
+  registerDemoCommand(program);
 }
