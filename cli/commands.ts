@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerGenerateCommand } from '../ingest/generator/command.ts';
 import { registerProduceCommand } from '../ingest/producer/command.ts';
+import { registerServeCommand } from '../graphql/command.ts';
 import { registerMigrateCommand } from '../migrations/migrate.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerStackCommand } from '../stack/command.ts';
@@ -11,5 +12,6 @@ export function registerCommands(program: Command): void {
   registerMigrateCommand(program);
   registerGenerateCommand(program);
   registerProduceCommand(program);
+  registerServeCommand(program);
   registerDemoCommand(program);
 }

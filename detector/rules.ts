@@ -1,6 +1,8 @@
 /**
  * The anomaly rules of SPEC §3 as one declarative table, and the detector's
- * settings with their defaults (documented here and only here). A new rule is
+ * settings with SPEC §3's values as defaults. The running detector reads them
+ * from the configuration (DETECTOR_* in lib/config.ts, whose defaults
+ * test/unit/detector-config.test.ts keeps equal to these). A new rule is
  * one more row: a type, a window geometry and a condition on the window's
  * click count and distinct items. Table order is also the tie-break order of
  * rows with the same window end.

@@ -19,6 +19,8 @@ const hostPortList = z
   .regex(/^[^,\s:]+:\d+(,[^,\s:]+:\d+)*$/, 'expected host:port[,host:port...]')
   .transform((value) => value.split(','));
 const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an SQL identifier');
 
 const schema = z.object({
   /** Kafka bootstrap brokers. @default 127.0.0.1:9092 */
@@ -66,6 +68,80 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Port of the GraphQL gateway. @default 4000 */
   GATEWAY_PORT: positiveInt.default(4000),
+
+  // --- GraphQL gateway (`guardian serve`, graphql/) ---
+  /** Address the gateway listens on (0.0.0.0 in a container). @default 127.0.0.1 */
+  GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Who may call `/graphql` and `/metrics` (`/health`, the dashboard and the
+   * GraphiQL page stay open): `none`, `api-key` (header `x-api-key` or
+   * `Authorization: Bearer <key>`, one of GATEWAY_API_KEYS) or `jwt`
+   * (`Authorization: Bearer <JWT>` signed with GATEWAY_JWT_SECRET). @default none
+   */
+  GATEWAY_AUTH: z.enum(['none', 'api-key', 'jwt']).default('none'),
+  /** Accepted API keys, comma-separated (each at least 16 characters); required when GATEWAY_AUTH=api-key. @default empty */
+  GATEWAY_API_KEYS: z.string().default(''),
+  /** HMAC secret (HS256/HS384/HS512, at least 32 characters) of the JWTs; required when GATEWAY_AUTH=jwt. @default empty */
+  GATEWAY_JWT_SECRET: z.string().default(''),
+  /** Required `iss` claim of the JWTs; empty = not checked. @default empty */
+  GATEWAY_JWT_ISSUER: z.string().default(''),
+  /** Required `aud` claim of the JWTs; empty = not checked. @default empty */
+  GATEWAY_JWT_AUDIENCE: z.string().default(''),
+  /** Deepest field nesting an operation may have (introspection excluded). @default 8 */
+  GATEWAY_MAX_DEPTH: positiveInt.default(8),
+  /**
+   * Highest estimated cost of an operation: the fields it may resolve, each
+   * list multiplying the fields below it by its length (graphql/cost.ts). @default 20000
+   */
+  GATEWAY_MAX_COST: positiveInt.default(20_000),
+  /** Most aliases in one operation. @default 15 */
+  GATEWAY_MAX_ALIASES: positiveInt.default(15),
+  /** Most tokens in one operation document. @default 2000 */
+  GATEWAY_MAX_TOKENS: positiveInt.default(2000),
+  /** Origins allowed by CORS, comma-separated, or `*`; empty = same origin only (the dashboard is served by the gateway). @default empty */
+  GATEWAY_CORS_ORIGINS: z.string().default(''),
+  /**
+   * How long a ClickHouse answer is reused, ms (identical concurrent reads
+   * always share one query); 0 = no reuse. The served tables change when a
+   * rollup runs or events arrive, so a few seconds is invisible. @default 2000
+   */
+  GATEWAY_CACHE_TTL_MS: nonNegativeInt.default(2000),
+  /** Whether GET /graphql in a browser opens GraphiQL. @default true */
+  GATEWAY_GRAPHIQL: z.enum(['true', 'false']).default('true'),
+
+  // --- anomaly detector (`guardian detect`, SPEC §3; rule values must match detector/rules.ts DEFAULT_DETECTOR_SETTINGS) ---
+  /** Consumer group of the detector; also keys its checkpoints in PostgreSQL. @default detector */
+  DETECTOR_GROUP_ID: z.string().min(1).default('detector'),
+  /** Micro-batch cadence: rows are written (and published) and offsets checkpointed every this many ms. @default 5000 */
+  DETECTOR_BATCH_INTERVAL_MS: positiveInt.default(5000),
+  /**
+   * Least time between two checkpoints (window state + offsets) of a partition, ms; checkpoints are also
+   * spaced by at least 10× the time the previous one took to snapshot and encode, so a huge state costs
+   * at most ~10 % of the time. @default 5000
+   */
+  DETECTOR_CHECKPOINT_INTERVAL_MS: nonNegativeInt.default(5000),
+  /** Watermark = largest event time seen in the partition − this, ms. @default 10000 */
+  DETECTOR_WATERMARK_DELAY_MS: nonNegativeInt.default(10_000),
+  /** HIGH_FREQUENCY tumbling window length, ms. @default 10000 */
+  DETECTOR_HIGH_FREQUENCY_WINDOW_MS: positiveInt.default(10_000),
+  /** HIGH_FREQUENCY fires at this many clicks in one window. @default 50 */
+  DETECTOR_HIGH_FREQUENCY_MIN_CLICKS: positiveInt.default(50),
+  /** BOT_LIKE window length, ms. @default 60000 */
+  DETECTOR_BOT_LIKE_WINDOW_MS: positiveInt.default(60_000),
+  /** BOT_LIKE distance between window starts, ms. @default 30000 */
+  DETECTOR_BOT_LIKE_SLIDE_MS: positiveInt.default(30_000),
+  /** BOT_LIKE needs at least this many clicks in one window... @default 100 */
+  DETECTOR_BOT_LIKE_MIN_CLICKS: positiveInt.default(100),
+  /** ...and at most this many distinct items. @default 5 */
+  DETECTOR_BOT_LIKE_MAX_UNIQUE_ITEMS: nonNegativeInt.default(5),
+  /** PostgreSQL schema holding anomaly_sessions and the detector's state tables. @default public */
+  DETECTOR_PG_SCHEMA: identifier.default('public'),
+  /** Interval of the detector's progress line (events/s, late events, open windows, lag), ms. @default 10000 */
+  DETECTOR_LOG_INTERVAL_MS: positiveInt.default(10_000),
+  /** How soon the consumer group notices a dead detector process, ms (broker minimum 6000). @default 30000 */
+  DETECTOR_SESSION_TIMEOUT_MS: positiveInt.default(30_000),
+  /** Port of the Prometheus `/metrics` endpoint; 0 = none. @default 0 */
+  DETECTOR_METRICS_PORT: nonNegativeInt.default(0),
 });
 
 export interface Config {
@@ -85,7 +161,56 @@ export interface Config {
   stackDir: string;
   cacheDir: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
-  gateway: { port: number };
+  gateway: {
+    port: number;
+    host: string;
+    auth:
+      | { mode: 'none' }
+      | { mode: 'api-key'; apiKeys: string[] }
+      | { mode: 'jwt'; secret: string; issuer: string | undefined; audience: string | undefined };
+    limits: { maxDepth: number; maxCost: number; maxAliases: number; maxTokens: number };
+    /** Empty: same origin only. */
+    corsOrigins: string[];
+    cacheTtlMs: number;
+    graphiql: boolean;
+  };
+  detector: {
+    groupId: string;
+    batchIntervalMs: number;
+    checkpointIntervalMs: number;
+    pgSchema: string;
+    logIntervalMs: number;
+    sessionTimeoutMs: number;
+    /** undefined: no metrics endpoint. */
+    metricsPort: number | undefined;
+    /** The rule table's parameters (the shape of detector/rules.ts DetectorSettings). */
+    rules: {
+      highFrequencyWindowMs: number;
+      highFrequencyMinClicks: number;
+      botLikeWindowMs: number;
+      botLikeSlideMs: number;
+      botLikeMinClicks: number;
+      botLikeMaxUniqueItems: number;
+      watermarkDelayMs: number;
+    };
+  };
+}
+
+const list = (value: string): string[] => value.split(',').map((part) => part.trim()).filter((part) => part.length > 0);
+
+/** The gateway's auth mode with what it needs; a mode without its secret is a ConfigError naming the variable. */
+function gatewayAuth(e: z.infer<typeof schema>): Config['gateway']['auth'] {
+  if (e.GATEWAY_AUTH === 'api-key') {
+    const apiKeys = list(e.GATEWAY_API_KEYS);
+    if (apiKeys.length === 0) throw new ConfigError('invalid configuration: GATEWAY_API_KEYS: GATEWAY_AUTH=api-key needs at least one key');
+    if (apiKeys.some((key) => key.length < 16)) throw new ConfigError('invalid configuration: GATEWAY_API_KEYS: every key needs at least 16 characters');
+    return { mode: 'api-key', apiKeys };
+  }
+  if (e.GATEWAY_AUTH === 'jwt') {
+    if (e.GATEWAY_JWT_SECRET.length < 32) throw new ConfigError('invalid configuration: GATEWAY_JWT_SECRET: GATEWAY_AUTH=jwt needs a secret of at least 32 characters');
+    return { mode: 'jwt', secret: e.GATEWAY_JWT_SECRET, issuer: e.GATEWAY_JWT_ISSUER || undefined, audience: e.GATEWAY_JWT_AUDIENCE || undefined };
+  }
+  return { mode: 'none' };
 }
 
 /** Reads and validates the configuration; throws a ConfigError naming every bad variable. */
@@ -119,7 +244,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stackDir: e.STACK_DIR,
     cacheDir: e.CACHE_DIR,
     logLevel: e.LOG_LEVEL,
-    gateway: { port: e.GATEWAY_PORT },
+    gateway: {
+      port: e.GATEWAY_PORT,
+      host: e.GATEWAY_HOST,
+      auth: gatewayAuth(e),
+      limits: { maxDepth: e.GATEWAY_MAX_DEPTH, maxCost: e.GATEWAY_MAX_COST, maxAliases: e.GATEWAY_MAX_ALIASES, maxTokens: e.GATEWAY_MAX_TOKENS },
+      corsOrigins: list(e.GATEWAY_CORS_ORIGINS),
+      cacheTtlMs: e.GATEWAY_CACHE_TTL_MS,
+      graphiql: e.GATEWAY_GRAPHIQL === 'true',
+    },
+    detector: {
+      groupId: e.DETECTOR_GROUP_ID,
+      batchIntervalMs: e.DETECTOR_BATCH_INTERVAL_MS,
+      checkpointIntervalMs: e.DETECTOR_CHECKPOINT_INTERVAL_MS,
+      pgSchema: e.DETECTOR_PG_SCHEMA,
+      logIntervalMs: e.DETECTOR_LOG_INTERVAL_MS,
+      sessionTimeoutMs: e.DETECTOR_SESSION_TIMEOUT_MS,
+      metricsPort: e.DETECTOR_METRICS_PORT === 0 ? undefined : e.DETECTOR_METRICS_PORT,
+      rules: {
+        highFrequencyWindowMs: e.DETECTOR_HIGH_FREQUENCY_WINDOW_MS,
+        highFrequencyMinClicks: e.DETECTOR_HIGH_FREQUENCY_MIN_CLICKS,
+        botLikeWindowMs: e.DETECTOR_BOT_LIKE_WINDOW_MS,
+        botLikeSlideMs: e.DETECTOR_BOT_LIKE_SLIDE_MS,
+        botLikeMinClicks: e.DETECTOR_BOT_LIKE_MIN_CLICKS,
+        botLikeMaxUniqueItems: e.DETECTOR_BOT_LIKE_MAX_UNIQUE_ITEMS,
+        watermarkDelayMs: e.DETECTOR_WATERMARK_DELAY_MS,
+      },
+    },
   };
 }
 

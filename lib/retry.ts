@@ -45,24 +45,19 @@ export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 export async function retry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const attempts = options.attempts ?? 5;
   const isRetriable = options.isRetriable ?? defaultIsRetriable;
+  const giveUp = (error: unknown, attempt: number, how: string): GuardianError =>
+    new GuardianError(`${options.description ?? 'operation'} ${how} after ${attempt} attempt(s): ${(error as Error)?.message ?? error}`, {
+      cause: error,
+    });
   let delay = options.initialDelayMs ?? 200;
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation(attempt);
     } catch (error) {
-      if (attempt >= attempts || !isRetriable(error) || options.signal?.aborted) {
-        const what = options.description ?? 'operation';
-        throw new GuardianError(`${what} failed after ${attempt} attempt(s): ${(error as Error)?.message ?? error}`, {
-          cause: error,
-        });
-      }
+      if (attempt >= attempts || !isRetriable(error) || options.signal?.aborted) throw giveUp(error, attempt, 'failed');
       options.onRetry?.(error, attempt, delay);
       await sleep(delay, options.signal);
-      if (options.signal?.aborted) {
-        throw new GuardianError(`${options.description ?? 'operation'} stopped after ${attempt} attempt(s): ${(error as Error)?.message ?? error}`, {
-          cause: error,
-        });
-      }
+      if (options.signal?.aborted) throw giveUp(error, attempt, 'stopped');
       if (options.backoff !== 'fixed') delay = Math.min(delay * 2, options.maxDelayMs ?? 5000);
     }
   }

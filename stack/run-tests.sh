@@ -15,9 +15,19 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm install --no-audit --no-fund || exit 1
 fi
 
+step "browser for the dashboard's end-to-end tests"
+if [ ! -x /usr/bin/chromium ]; then
+  # Debian's Chromium (playwright-core drives it; no browser download). As root, as CI runs.
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || exit 1
+fi
+/usr/bin/chromium --version 2>/dev/null || true
+
 step "type-check and lint"
 npx tsc --noEmit -p . || exit 1
 npx eslint . || exit 1
+
+step "dashboard build"
+npm run --silent build:web || exit 1
 
 step "local stack"
 started_stack=0
