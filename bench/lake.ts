@@ -24,7 +24,8 @@ import { sleep } from '../lib/retry.ts';
 import { generateDataset } from '../ingest/generator/generate-dataset.ts';
 import { RESERVED_SESSION_ID_BASE } from '../ingest/generator/session-ids.ts';
 import { connectProducer, produceFile } from '../ingest/producer/produce-file.ts';
-import { createLakeS3, DEFAULT_SINK_SETTINGS, listLakeFiles, startSink } from '../ingest/lake/index.ts';
+import { DEFAULT_SINK_SETTINGS, listLakeFiles, startSink } from '../ingest/lake/index.ts';
+import { createS3 } from '../lib/clients/s3.ts';
 import { lakeSchemaOf, toColumns, type LakeRow } from '../ingest/lake/lake-schema.ts';
 import { encodeParquet } from '../ingest/lake/parquet-encode.ts';
 import { clickEventSchema } from '../schemas/index.ts';
@@ -72,7 +73,7 @@ const seconds = (performance.now() - started) / 1000;
 
 const ends = await admin.fetchTopicOffsets(topic);
 const committedAll = ends.every((p) => topicSink.committed.get(p.partition) === Number(p.high));
-const s3 = createLakeS3(config);
+const s3 = createS3(config);
 const objects = await listLakeFiles(s3, config.s3.bucket, prefix, topic);
 const bytes = objects.reduce((n, o) => n + o.size, 0);
 const stats = topicSink.stats;

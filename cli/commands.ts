@@ -1,6 +1,7 @@
 /** The list of command groups `guardian` offers; each module registers its own subcommands. */
 import type { Command } from 'commander';
 import { registerGenerateCommand } from '../ingest/generator/command.ts';
+import { registerReplayCommand, registerSinkCommand } from '../ingest/lake/command.ts';
 import { registerProduceCommand } from '../ingest/producer/command.ts';
 import { registerServeCommand } from '../graphql/command.ts';
 import { registerMigrateCommand } from '../migrations/migrate.ts';
@@ -12,6 +13,8 @@ export function registerCommands(program: Command): void {
   registerMigrateCommand(program);
   registerGenerateCommand(program);
   registerProduceCommand(program);
+  registerSinkCommand(program);
+  registerReplayCommand(program);
   registerServeCommand(program);
   registerDemoCommand(program);
 }

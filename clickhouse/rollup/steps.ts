@@ -156,30 +156,37 @@ ARRAY JOIN
  * clicks that day (ties: smallest string); `0` (unknown) for an item bought
  * but not clicked that day.
  */
+const CATEGORY = `if(clicks = 0, '0',
+           arraySort(x -> (-toInt64(x.2), x.1), arrayZip(mapKeys(categories), mapValues(categories)))[1].1)`;
+
 const itemRows = (source: Source) => `
     SELECT
         item_id,
-        clicks                                                   AS click_count,
-        purchases                                                AS purchase_count,
-        toInt64(revenue)                                         AS revenue,
-        if(clicks = 0, '0',
-           arraySort(x -> (-toInt64(x.2), x.1), arrayZip(mapKeys(categories), mapValues(categories)))[1].1) AS category,
-        if(clicks = 0, 0, purchases / clicks)                    AS click_to_purchase_ratio
+        clicks                                   AS click_count,
+        purchases                                AS purchase_count,
+        toInt64(revenue)                         AS revenue,
+        ${CATEGORY}                              AS category
     FROM (${ITEMS[source]})`;
 
+/** The top items first (a partial sort), then category, ratio and rank for those only. */
 const popularItems = (source: Source) => `
 SELECT
     {day:Date}                                                                          AS day,
     toUInt16(row_number() OVER (ORDER BY revenue DESC, click_count DESC, item_id ASC))  AS rank,
     item_id,
-    category,
-    click_count,
-    purchase_count,
-    revenue,
-    click_to_purchase_ratio
-FROM (${itemRows(source)})
-ORDER BY revenue DESC, click_count DESC, item_id ASC
-LIMIT ${TOP_ITEMS}`;
+    ${CATEGORY}                                                                         AS category,
+    clicks                                                                              AS click_count,
+    purchases                                                                           AS purchase_count,
+    toInt64(revenue)                                                                    AS revenue,
+    if(clicks = 0, 0, purchases / clicks)                                               AS click_to_purchase_ratio
+FROM
+(
+    SELECT item_id, clicks, purchases, revenue, categories
+    FROM (${ITEMS[source]})
+    ORDER BY revenue DESC, clicks DESC, item_id ASC
+    LIMIT ${TOP_ITEMS}
+)
+ORDER BY rank`;
 
 /** Items grouped by their category of the day (so a buy counts where its item's clicks mostly are). */
 const popularCategories = (source: Source) => `
@@ -215,7 +222,7 @@ SELECT
     toUInt16(row_number() OVER (ORDER BY trend_score DESC, recent_clicks DESC, item_id ASC)) AS rank,
     item_id,
     recent_clicks,
-    baseline_clicks,
+    baseline_total / 3                                                                      AS baseline_clicks,
     trend_score
 FROM
 (
@@ -223,13 +230,13 @@ FROM
         item_id,
         toUInt64(sumIf(clicks, day = {day:Date}))       AS recent_clicks,
         toUInt64(sumIf(clicks, day < {day:Date}))       AS baseline_total,
-        baseline_total / 3                              AS baseline_clicks,
         (recent_clicks + 1) * 3 / (baseline_total + 3)  AS trend_score
     FROM (${ITEM_DAYS[source]})
     GROUP BY item_id
+    ORDER BY trend_score DESC, recent_clicks DESC, item_id ASC
+    LIMIT ${TOP_TRENDING}
 )
-ORDER BY trend_score DESC, recent_clicks DESC, item_id ASC
-LIMIT ${TOP_TRENDING}`;
+ORDER BY rank`;
 
 const THE_DAY = { dayOffsets: [0], buys: true } as const;
 

@@ -11,14 +11,13 @@ import { ServiceUnavailableError } from '../../lib/errors.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { TOPICS } from '../../lib/topics.ts';
 import { connectProducer } from '../producer/produce-file.ts';
-import { createLakeS3 } from './lake-s3.ts';
+import { createS3 } from '../../lib/clients/s3.ts';
 import { normalizePrefix } from './lake-path.ts';
 import { replayLake, type ReplaySummary } from './replay.ts';
 import { startSink } from './sink.ts';
 import { DEFAULT_SINK_SETTINGS, type SinkSettings } from './sink-settings.ts';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), ...value.split(',').filter(Boolean)];
-const seconds = (name: string) => (value: string): number => positiveInteger(name)(value) * 1000;
 const prefixOption = (value: string): string => {
   try {
     return normalizePrefix(value);
@@ -35,12 +34,12 @@ export function registerSinkCommand(program: Command): void {
     .option('--topic <name>', `topic to sink, repeatable or comma-separated (default: ${TOPICS.clicks}, ${TOPICS.purchases})`, collect)
     .option('--prefix <path>', 'lake root under the bucket', prefixOption, d.prefix)
     .option('--max-rows <n>', 'close a file at this many rows', positiveInteger('--max-rows'), d.maxRows)
-    .option('--max-age <seconds>', 'close a file this long after its first row', seconds('--max-age'), d.maxAgeMs)
-    .option('--late-grace <seconds>', "close an hour's file once the partition's event time is this far past the hour", seconds('--late-grace'), d.lateGraceMs)
+    .option('--max-age <seconds>', 'close a file this long after its first row', positiveInteger('--max-age'), d.maxAgeMs / 1000)
+    .option('--late-grace <seconds>', "close an hour's file once the partition's event time is this far past the hour", positiveInteger('--late-grace'), d.lateGraceMs / 1000)
     .option('--group-prefix <prefix>', 'consumer group of a topic: <prefix><topic>', d.groupPrefix)
     .option('--max-buffered-rows <n>', 'rows held in memory per topic before closing early and pausing', positiveInteger('--max-buffered-rows'), d.maxBufferedRows)
     .option('--upload-concurrency <n>', 'files uploaded at once per topic', positiveInteger('--upload-concurrency'), d.uploadConcurrency)
-    .option('--session-timeout <seconds>', 'how soon the group notices a dead member', seconds('--session-timeout'), d.sessionTimeoutMs)
+    .option('--session-timeout <seconds>', 'how soon the group notices a dead member (the broker allows 6–1800 by default)', positiveInteger('--session-timeout'), d.sessionTimeoutMs / 1000)
     .option('--event-time-field <name>', 'value field holding the event time (timestamp-millis)', d.eventTimeField)
     .option('--dead-letter-topic <name>', 'where undecodable messages go', d.deadLetterTopic)
     .action(async (opts) => {
@@ -50,12 +49,12 @@ export function registerSinkCommand(program: Command): void {
         ...d,
         prefix: opts.prefix,
         maxRows: opts.maxRows,
-        maxAgeMs: opts.maxAge,
-        lateGraceMs: opts.lateGrace,
+        maxAgeMs: opts.maxAge * 1000,
+        lateGraceMs: opts.lateGrace * 1000,
         groupPrefix: opts.groupPrefix,
         maxBufferedRows: opts.maxBufferedRows,
         uploadConcurrency: opts.uploadConcurrency,
-        sessionTimeoutMs: opts.sessionTimeout,
+        sessionTimeoutMs: opts.sessionTimeout * 1000,
         eventTimeField: opts.eventTimeField,
         deadLetterTopic: opts.deadLetterTopic,
       };
@@ -107,7 +106,7 @@ export function registerReplayCommand(program: Command): void {
       const config = loadConfig();
       const logger = createLogger('lake-replay');
       const kafka = createKafka(config, 'guardian-lake-replay');
-      const s3 = createLakeS3(config);
+      const s3 = createS3(config);
       const admin = kafka.admin();
       try {
         await admin.connect();

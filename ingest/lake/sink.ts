@@ -14,7 +14,7 @@ import { ServiceUnavailableError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { connectProducer } from '../producer/produce-file.ts';
 import { DeadLetterSender } from './dead-letters.ts';
-import { createLakeS3 } from './lake-s3.ts';
+import { createS3 } from '../../lib/clients/s3.ts';
 import { normalizePrefix } from './lake-path.ts';
 import type { SinkSettings } from './sink-settings.ts';
 import { TopicSink } from './topic-sink.ts';
@@ -37,7 +37,7 @@ async function checkBucket(s3: S3Client, config: Config): Promise<void> {
 
 export async function startSink(config: Config, topics: readonly string[], settings: SinkSettings, logger: Logger): Promise<RunningSink> {
   const prefix = normalizePrefix(settings.prefix);
-  const s3 = createLakeS3(config);
+  const s3 = createS3(config);
   await checkBucket(s3, config);
   const kafka = createKafka(config, 'guardian-lake-sink');
   const registry = createRegistry(config);

@@ -95,6 +95,7 @@ export class TopicSink {
   private commitEvents = 0;
   private readonly paused = new Set<PauseReason>();
   private progressTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
   private failure: ((error: Error) => void) | undefined;
   /** Rejects when the sink fails for good (a non-retriable consumer crash, a foreign journal). */
   readonly failed: Promise<never>;
@@ -177,6 +178,7 @@ export class TopicSink {
    * simply read again by the next owner.
    */
   async stop(timeoutMs = 30_000): Promise<void> {
+    this.stopping = true;
     clearInterval(this.progressTimer);
     const gen = this.generation;
     this.consumer?.pause([{ topic: this.topic }]);
@@ -195,6 +197,8 @@ export class TopicSink {
     }
     this.logProgress(true);
     await this.consumer?.disconnect();
+    this.generation?.abort.abort(); // an assignment that arrived while leaving the group
+    await this.generation?.done;
     await this.admin?.disconnect();
   }
 
@@ -202,6 +206,7 @@ export class TopicSink {
     this.epoch++;
     const previous = this.generation;
     previous?.abort.abort();
+    if (this.stopping) return; // leaving the group: a last rebalance assigns nothing to work on
     const settled = previous ? previous.done.then(() => previous.exclusive(async () => undefined)) : Promise.resolve();
     const gen = new Generation(++this.generations, [...assigned].sort((a, b) => a - b), settled, () => this.fetchCheckpoints(), this.settings);
     this.generation = gen;

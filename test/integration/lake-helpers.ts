@@ -16,12 +16,13 @@ import { PROJECT_ROOT } from '../../lib/config.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { RESERVED_SESSION_ID_BASE } from '../../ingest/generator/session-ids.ts';
 import { produceFile } from '../../ingest/producer/produce-file.ts';
-import { createLakeS3, listLakeFiles, readLakeFile } from '../../ingest/lake/index.ts';
+import { listLakeFiles, readLakeFile } from '../../ingest/lake/index.ts';
+import { createS3 } from '../../lib/clients/s3.ts';
 import { clickEventSchema, purchaseEventSchema, type EventSchema } from '../../schemas/index.ts';
 import { config, readWholeTopic, uniqueName, waitFor } from '../helpers.ts';
 
 export const registry = createRegistry(config);
-export const s3 = createLakeS3(config);
+export const s3 = createS3(config);
 export const logger = createLogger('lake-test');
 
 export async function freshTopics(kafka: Kafka, n: number, partitions = 3): Promise<string[]> {
