@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerGenerateCommand } from '../ingest/generator/command.ts';
 import { registerReplayCommand, registerSinkCommand } from '../ingest/lake/command.ts';
 import { registerProduceCommand } from '../ingest/producer/command.ts';
+import { registerDetectCommand } from '../detector/command.ts';
 import { registerServeCommand } from '../graphql/command.ts';
 import { registerMigrateCommand } from '../migrations/migrate.ts';
 import { registerDemoCommand } from './demo.ts';
@@ -15,6 +16,7 @@ export function registerCommands(program: Command): void {
   registerProduceCommand(program);
   registerSinkCommand(program);
   registerReplayCommand(program);
+  registerDetectCommand(program);
   registerServeCommand(program);
   registerDemoCommand(program);
 }

@@ -22,7 +22,7 @@ import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { createValueDecoder } from '../lib/avro-codec.ts';
 import { GuardianError, ServiceUnavailableError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import { retry } from '../lib/retry.ts';
+import { retry, sleep } from '../lib/retry.ts';
 import { clickEventSchema, type ClickEvent } from '../schemas/index.ts';
 import type { AnomalyStore } from './anomaly-store.ts';
 import type { DetectorMetrics } from './metrics.ts';
@@ -31,6 +31,12 @@ import { isRetriablePostgresError } from './postgres-transaction.ts';
 import { anomalyRules, type DetectorSettings } from './rules.ts';
 import { decodeSnapshot } from './snapshot-codec.ts';
 import { createWindowEngine, SnapshotError } from './windows/index.ts';
+
+/** The registry answered that it has no such schema (HTTP 404, Confluent error 40403): final, unlike a registry that does not answer. */
+export const isSchemaNotFound = (error: unknown): boolean => {
+  const e = error as { status?: unknown; message?: unknown };
+  return e.status === 404 || (typeof e.message === 'string' && /\b(404|40403)\b|not found/i.test(e.message));
+};
 
 /** A Kafka client error: the broker (or the group) is away or moving; worth another attempt later. */
 export const isKafkaError = (error: unknown): boolean => /^KafkaJS/.test((error as Error | undefined)?.name ?? '');
@@ -69,6 +75,8 @@ export class ConsumerLoop {
   private stopping = false;
   private inFlight: Promise<void> = Promise.resolve();
   private readonly decode: (message: Buffer) => Promise<ClickEvent>;
+  /** Writer schema ids the registry client has cached. */
+  private readonly knownSchemaIds = new Set<number>();
   private failure: ((error: Error) => void) | undefined;
   /** Rejects when consumption cannot go on (a bad checkpoint, a consumer that gave up). */
   readonly failed: Promise<never>;
@@ -292,7 +300,10 @@ export class ConsumerLoop {
     const messages = batch.messages;
     let from = 0;
     while (from < messages.length && Number(messages[from]!.offset) < detector.nextOffset) from++;
-    if (from === messages.length) return;
+    if (from === messages.length) {
+      this.seek(slot); // the consumer is behind this partition's position: move it there
+      return;
+    }
     if (!slot.verified) {
       const first = Number(messages[from]!.offset);
       if (first > detector.nextOffset && !slot.reseeked) {
@@ -306,6 +317,7 @@ export class ConsumerLoop {
       slot.verified = true;
       slot.reseeked = false;
     }
+    if (!(await this.resolveSchemas(messages, from, heartbeat))) return; // stopping while the registry was away
     const decoded = await this.decodeAll(messages, from, slot.partition);
     // Revoked or re-seeked while decoding: leave it to the state that owns the partition now.
     if (this.stopping || this.slots.get(batch.partition) !== slot || slot.detector !== detector) return;
@@ -313,6 +325,40 @@ export class ConsumerLoop {
     detector.highWatermark = Math.max(detector.highWatermark, Number(batch.highWatermark));
     resolveOffset(messages[messages.length - 1]!.offset);
     await heartbeat();
+  }
+
+  /**
+   * Fetches the writer schemas the batch names before decoding, waiting out a
+   * registry that is unavailable (backoff up to 5 s, heartbeats kept): only a
+   * message that is itself broken — or names a schema id the registry does not
+   * have — is skipped, never a click whose schema could not be fetched just now.
+   */
+  private async resolveSchemas(messages: KafkaMessage[], from: number, heartbeat: () => Promise<void>): Promise<boolean> {
+    const ids = new Set<number>();
+    for (let i = from; i < messages.length; i++) {
+      const value = messages[i]!.value;
+      if (value && value.length >= 5 && value[0] === 0) {
+        const id = value.readInt32BE(1);
+        if (!this.knownSchemaIds.has(id)) ids.add(id);
+      }
+    }
+    for (const id of ids) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.deps.registry.getSchema(id);
+          this.knownSchemaIds.add(id);
+          break;
+        } catch (error) {
+          if (isSchemaNotFound(error)) break; // its messages fail to decode and are skipped
+          if (this.stopping || this.deps.signal.aborted) return false;
+          const delayMs = Math.min(5000, 250 * 2 ** (attempt - 1));
+          this.deps.logger.warn({ schemaId: id, attempt, retryInMs: delayMs, error: (error as Error).message }, 'schema registry unavailable: waiting');
+          await sleep(delayMs, this.deps.signal);
+          await heartbeat();
+        }
+      }
+    }
+    return true;
   }
 
   private async decodeAll(messages: KafkaMessage[], from: number, partition: number): Promise<(ClickEvent | undefined)[]> {

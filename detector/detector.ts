@@ -7,15 +7,16 @@
  * Exactly once, and why it holds:
  *
  * 1. Deterministic state per partition. Each partition has its own engine
- *    and watermark (partition-detector.ts). The rows it emits are a pure
- *    function of the partition's messages, in offset order, from a restored
- *    checkpoint on — independent of fetch sizes, micro-batch boundaries,
- *    restarts, or which process owns the partition. So a replay re-derives
- *    the very same rows (same windows, same counts).
+ *    and watermark (partition-detector.ts): SPEC §3's "largest event time
+ *    seen − 10 s" is taken per partition, since a session lives in exactly
+ *    one partition. The rows a partition emits are a pure function of its
+ *    messages, in offset order, from a restored checkpoint on — independent
+ *    of fetch sizes, micro-batch boundaries, restarts, or which process owns
+ *    it. So a replay re-derives the very same rows (windows and counts).
  * 2. One transaction per micro-batch (every DETECTOR_BATCH_INTERVAL_MS,
- *    default 5 s; anomaly-store.ts): the rows emitted since the last one
- *    (INSERT … ON CONFLICT DO NOTHING on the primary key (session_id,
- *    anomaly_type, window_start)), the outbox entries of the rows that
+ *    default 5 s; micro-batch.ts, anomaly-store.ts): the rows emitted since
+ *    the last one (INSERT … ON CONFLICT DO NOTHING on the primary key
+ *    (session_id, anomaly_type, window_start)), the outbox entries of the rows that
  *    statement newly inserted, and, for partitions whose checkpoint is due,
  *    the engine snapshot together with the next offset, taken at the same
  *    instant as the rows (nothing runs between them: the engine, the
@@ -48,7 +49,13 @@
  * backoff (up to 5 s apart) for as long as it takes; meanwhile every
  * partition is paused, nothing is committed anywhere, and memory stays at
  * the state plus one fetch. The first successful commit resumes
- * consumption; nothing is lost or doubled because nothing moved.
+ * consumption; nothing is lost or doubled because nothing moved. (A
+ * checkpoint that cannot be loaded at assignment is retried the same way,
+ * with that partition paused; the schema registry being away holds the
+ * batch until it answers — a click is never skipped for want of its schema.)
+ *
+ * Memory: only open windows (freed when final), rows not yet written, and
+ * one fetch per partition (1 MB); consumption pauses while writes fail.
  *
  * Late events (SPEC §3) are counted per process (metrics, the progress line)
  * and, cumulatively, in each partition's snapshot counters.
@@ -60,14 +67,15 @@ import { registerValueEncoder } from '../lib/avro-codec.ts';
 import type { Pool } from '../lib/clients/postgres.ts';
 import { GuardianError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import { retry, sleep, type RetryOptions } from '../lib/retry.ts';
+import { sleep } from '../lib/retry.ts';
 import { anomalyEventSchema } from '../schemas/index.ts';
-import { AnomalyStore, type EncodedCheckpoint } from './anomaly-store.ts';
-import { ConsumerLoop, isKafkaError } from './consumer-loop.ts';
+import { AnomalyStore } from './anomaly-store.ts';
+import { ConsumerLoop } from './consumer-loop.ts';
 import { DetectorMetrics, serveMetrics } from './metrics.ts';
+import { MicroBatcher } from './micro-batch.ts';
 import { OutboxPublisher } from './outbox-publisher.ts';
-import type { DetectedRow, PartitionCheckpoint, PartitionDetector } from './partition-detector.ts';
 import { isRetriablePostgresError } from './postgres-transaction.ts';
+import { startProgressLog } from './progress-log.ts';
 import type { DetectorSettings } from './rules.ts';
 import { detectorTables } from './tables.ts';
 
@@ -109,14 +117,11 @@ export interface DetectorStatus {
 export interface RunningDetector {
   readonly metrics: DetectorMetrics;
   status(): DetectorStatus;
-  /** Rejects when the detector cannot go on (a non-retriable error); it has stopped consuming by then. */
+  /** Rejects when the detector cannot go on (a non-retriable error); call stop() then. */
   readonly failed: Promise<never>;
-  /** Writes what it has (a last micro-batch with checkpoints), leaves the group. */
+  /** Writes what it has (a last micro-batch, every partition checkpointed) and leaves the group. */
   stop(): Promise<void>;
 }
-
-const RETRY_FOREVER: Pick<RetryOptions, 'attempts' | 'initialDelayMs' | 'maxDelayMs'> = { attempts: Infinity, initialDelayMs: 250, maxDelayMs: 5000 };
-
 
 export async function startDetector(deps: DetectorDeps, options: DetectorOptions): Promise<RunningDetector> {
   const { logger } = deps;
@@ -126,7 +131,9 @@ export async function startDetector(deps: DetectorDeps, options: DetectorOptions
   try {
     await store.verifyTables();
   } catch (error) {
-    if (isRetriablePostgresError(error)) throw new GuardianError(`PostgreSQL is not reachable (${(error as Error).message}); start the local stack with \`npm run stack -- up\``, { cause: error });
+    if (isRetriablePostgresError(error)) {
+      throw new GuardianError(`PostgreSQL is not reachable (${(error as Error).message}); start the local stack with \`npm run stack -- up\``, { cause: error });
+    }
     throw error;
   }
   const encoder = await registerValueEncoder(deps.registry, options.outputTopic, anomalyEventSchema);
@@ -136,105 +143,13 @@ export async function startDetector(deps: DetectorDeps, options: DetectorOptions
     { kafka: deps.kafka, registry: deps.registry, store, metrics, logger, signal: stopController.signal },
     { topic: options.inputTopic, groupId: options.groupId, sessionTimeoutMs: options.sessionTimeoutMs, rules: options.rules },
   );
+  const batcher = new MicroBatcher({ loop, store, publisher, metrics, logger }, { checkpointIntervalMs: options.checkpointIntervalMs, pgSchema: options.pgSchema });
 
   let failure: ((error: Error) => void) | undefined;
   const failed = new Promise<never>((_, reject) => (failure = reject));
   failed.catch(() => undefined);
-  let postgresUp = true;
+  loop.failed.catch((error: Error) => failure?.(error));
   let stopped = false;
-
-  const setPostgresUp = (up: boolean, error?: unknown) => {
-    if (up === postgresUp) return;
-    postgresUp = up;
-    metrics.postgresUp.set(up ? 1 : 0);
-    loop.setStoreDown(!up);
-    if (up) logger.info({ schema: options.pgSchema }, 'PostgreSQL reachable again: committing and consuming');
-    else logger.warn({ error: (error as Error)?.message }, 'PostgreSQL unreachable: pausing consumption, committing nothing, retrying with backoff');
-  };
-
-  /**
-   * Retries while PostgreSQL (or, when publishing, Kafka) is unavailable,
-   * with exponential backoff up to 5 s, until it works or the detector stops;
-   * any other error (a bug, a broken table) ends the detector.
-   */
-  const retryWhileUnavailable = <T>(what: string, operation: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> =>
-    retry(operation, {
-      ...RETRY_FOREVER,
-      signal,
-      description: what,
-      isRetriable: (error) => isRetriablePostgresError(error) || isKafkaError(error),
-      onRetry: (error, attempt, delayMs) => {
-        if (isKafkaError(error)) logger.warn({ attempt, retryInMs: delayMs, error: (error as Error).message }, `${what}: Kafka failed, retrying`);
-        else setPostgresUp(false, error);
-        logger.debug({ attempt, retryInMs: delayMs, error: (error as Error).message }, `${what}: retrying`);
-      },
-    });
-
-  /**
-   * One micro-batch: rows + due checkpoints in one transaction, then the
-   * outbox, then Kafka offsets. `final`: every partition with progress is
-   * checkpointed, and retries end with the stop.
-   */
-  async function microBatch(final: boolean, signal: AbortSignal | undefined): Promise<void> {
-    const started = performance.now();
-    const now = Date.now();
-    const rows: DetectedRow[] = [];
-    const due: PartitionCheckpoint[] = [];
-    const owners = new Map<number, PartitionDetector>();
-    let snapshotMs = 0;
-    for (const detector of loop.owned()) {
-      detector.collect(now);
-      for (const row of detector.takeRows()) rows.push(row);
-      if (final ? detector.nextOffset > detector.checkpointedOffset : detector.checkpointDue(now, options.checkpointIntervalMs)) {
-        const t = performance.now();
-        due.push(detector.checkpoint());
-        snapshotMs += performance.now() - t;
-        owners.set(detector.partition, detector);
-      }
-    }
-    let encoded: EncodedCheckpoint[] = [];
-    if (due.length > 0) {
-      encoded = await store.encode(due);
-      // the event-loop cost that grows with the state: it spaces the next checkpoints
-      for (const c of encoded) snapshotMs += c.encodeMs;
-    }
-    if (rows.length > 0 || encoded.length > 0) {
-      const result = await retryWhileUnavailable('writing a micro-batch', () => store.commit(rows, encoded), signal);
-      setPostgresUp(true);
-      metrics.wroteRows(result.inserted);
-      metrics.totals.microBatches++;
-      if (encoded.length > 0) {
-        metrics.totals.checkpoints += encoded.length;
-        metrics.checkpointBytes.set(result.checkpointBytes);
-        for (const c of encoded) owners.get(c.partition)?.checkpointed(c.nextOffset, now, snapshotMs);
-      }
-    }
-    const committed = performance.now();
-    const published = await retryWhileUnavailable('publishing the outbox', () => publisher.drain(), signal);
-    setPostgresUp(true);
-    metrics.publishedEvents(published);
-    if (encoded.length > 0) await loop.commitOffsets(encoded);
-    const ended = performance.now();
-    metrics.microBatchSeconds.observe((ended - started) / 1000);
-    logger.debug(
-      { rows: rows.length, checkpoints: encoded.map((c) => c.partition), snapshotMs: Math.round(snapshotMs), commitMs: Math.round(committed - started), published, publishMs: Math.round(ended - committed) },
-      'micro-batch',
-    );
-  }
-
-  const microBatches = (async () => {
-    while (!stopped) {
-      await sleep(options.batchIntervalMs, stopController.signal);
-      if (stopped) break;
-      try {
-        await microBatch(false, stopController.signal);
-      } catch (error) {
-        if (stopped) break;
-        failure?.(error as Error);
-        break;
-      }
-    }
-  })();
 
   function status(): DetectorStatus {
     const partitions = loop.owned().map((d) => {
@@ -246,63 +161,39 @@ export async function startDetector(deps: DetectorDeps, options: DetectorOptions
       partitions,
       openWindows: partitions.reduce((sum, p) => sum + p.openWindows, 0),
       lag: partitions.reduce((sum, p) => sum + p.lag, 0),
-      postgresUp,
+      postgresUp: batcher.postgresUp,
     };
   }
 
-  let lastEvents = 0;
-  let lastTick = performance.now();
-  const progress = setInterval(() => {
-    void (async () => {
-      await loop.refreshHighWatermarks().catch(() => undefined);
-      const s = status();
-      const t = performance.now();
-      const { totals } = metrics;
-      const perSecond = Math.round(((totals.events - lastEvents) * 1000) / Math.max(t - lastTick, 1));
-      lastEvents = totals.events;
-      lastTick = t;
-      metrics.openWindows.set(s.openWindows);
-      for (const p of s.partitions) {
-        metrics.lag.set({ partition: String(p.partition) }, p.lag);
-        if (p.watermarkMs !== null) metrics.watermark.set({ partition: String(p.partition) }, p.watermarkMs);
-      }
-      const watermarks = s.partitions.flatMap((p) => (p.watermarkMs === null ? [] : [p.watermarkMs]));
-      logger.info(
-        {
-          eventsPerSecond: perSecond,
-          events: totals.events,
-          lateEvents: totals.lateEvents,
-          openWindows: s.openWindows,
-          lag: s.lag,
-          partitions: s.assignedPartitions,
-          watermark: watermarks.length > 0 ? new Date(Math.min(...watermarks)).toISOString() : null,
-          rowsWritten: totals.written,
-          published: totals.published,
-          undecodable: totals.undecodable,
-          postgres: s.postgresUp ? 'up' : 'down',
-          rssMb: Math.round(process.memoryUsage.rss() / 1048576),
-          heapUsedMb: Math.round(process.memoryUsage().heapUsed / 1048576),
-        },
-        'detector progress',
-      );
-    })();
-  }, options.logIntervalMs);
-  progress.unref();
-
   let server: http.Server | undefined;
   if (options.metricsPort !== undefined) server = await serveMetrics(metrics.registry, options.metricsPort);
-
-  loop.failed.catch((error: Error) => failure?.(error));
   await loop.start();
   logger.info(
-    { inputTopic: options.inputTopic, outputTopic: options.outputTopic, groupId: options.groupId, pgSchema: options.pgSchema, batchIntervalMs: options.batchIntervalMs, metricsPort: options.metricsPort },
+    {
+      inputTopic: options.inputTopic,
+      outputTopic: options.outputTopic,
+      groupId: options.groupId,
+      pgSchema: options.pgSchema,
+      batchIntervalMs: options.batchIntervalMs,
+      metricsPort: options.metricsPort,
+    },
     'detector started',
   );
+  const progress = startProgressLog({ logger, metrics, status, refreshLag: () => loop.refreshHighWatermarks() }, options.logIntervalMs);
+  void batcher.drainOutbox(stopController.signal).catch(() => undefined);
 
-  // A crashed predecessor may have left rows in the outbox.
-  void retryWhileUnavailable('publishing the outbox', () => publisher.drain(), stopController.signal)
-    .then((n) => metrics.publishedEvents(n))
-    .catch(() => undefined);
+  const microBatches = (async () => {
+    while (!stopped) {
+      await sleep(options.batchIntervalMs, stopController.signal);
+      if (stopped) break;
+      try {
+        await batcher.run(false, stopController.signal);
+      } catch (error) {
+        if (!stopped) failure?.(error as Error);
+        break;
+      }
+    }
+  })();
 
   let stopping: Promise<void> | undefined;
   return {
@@ -317,7 +208,7 @@ export async function startDetector(deps: DetectorDeps, options: DetectorOptions
         await microBatches;
         await loop.quiesce();
         try {
-          await microBatch(true, AbortSignal.timeout(30_000));
+          await batcher.run(true, AbortSignal.timeout(30_000));
         } catch (error) {
           logger.warn({ error: (error as Error).message }, 'last micro-batch not written: the next start replays from the last checkpoint');
         }

@@ -84,7 +84,7 @@ export function registerRollupCommand(program: Command): void {
     .option('--to <YYYY-MM-DD>', 'backfill up to this day, included', dayOption('--to'))
     .option('--keep-going', 'in a backfill, go on with the next chunk of days after a failed one (default: stop)')
     .option('--chunk-days <n>', 'in a backfill, consecutive days each step writes together (default 7)', positiveInteger('--chunk-days'))
-    .option('--concurrency <n>', 'in a backfill, chunks rolled up at the same time (default 1)', positiveInteger('--concurrency'))
+    .option('--concurrency <n>', 'in a backfill, chunks rolled up at the same time (default 2)', positiveInteger('--concurrency'))
     .option('--raw', 'read the raw tables even where the live aggregates are exact (slower; same numbers)')
     .option('--schedule', 'keep running, and roll up yesterday (by the data clock) whenever --cron fires')
     .option('--cron <expression>', 'schedule, in --timezone (default: $ROLLUP_CRON, else "0 3 * * *")')
@@ -139,7 +139,7 @@ export function registerRollupCommand(program: Command): void {
         const result = await rollupDays(deps, days, {
           ...runOptions,
           chunkDays: options.chunkDays,
-          concurrency: options.concurrency,
+          concurrency: options.concurrency ?? 2,
           runId: randomUUID(),
           onChunk: (outcomes, done) => {
             failedDays += outcomes.filter((outcome) => !outcome.ok).length;

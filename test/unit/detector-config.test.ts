@@ -5,6 +5,7 @@ import { ConfigError, GuardianError } from '../../lib/errors.ts';
 import { detectorOptionsFrom } from '../../detector/command.ts';
 import { DEFAULT_DETECTOR_SETTINGS } from '../../detector/rules.ts';
 import { isRetriablePostgresError } from '../../detector/postgres-transaction.ts';
+import { isKafkaError, isSchemaNotFound } from '../../detector/consumer-loop.ts';
 
 describe('detector configuration', () => {
   it('defaults to SPEC §3 — the same values as the rule table’s defaults — and the issue’s cadences', () => {
@@ -77,5 +78,20 @@ describe('PostgreSQL failures', () => {
     ]) {
       expect(isRetriablePostgresError(error), error.message).toBe(false);
     }
+  });
+});
+
+describe('schema registry and Kafka failures', () => {
+  it('skips a message only when the registry says its schema does not exist, and waits when the registry is away', () => {
+    // as @kafkajs/confluent-schema-registry reports them (mappersmith ResponseError)
+    expect(isSchemaNotFound(Object.assign(new Error("Confluent_Schema_Registry - No content with ID '987654' was found."), { status: 404 }))).toBe(true);
+    expect(isSchemaNotFound(Object.assign(new Error('Confluent_Schema_Registry - Error, status 400: connect ECONNREFUSED 127.0.0.1:8081'), { status: 400 }))).toBe(false);
+    expect(isSchemaNotFound(new Error('socket hang up'))).toBe(false);
+  });
+
+  it('retries Kafka client errors (broker away, group moving), whatever kafkajs says about retrying', () => {
+    expect(isKafkaError(Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError' }))).toBe(true);
+    expect(isKafkaError(Object.assign(new Error('retries exceeded'), { name: 'KafkaJSNumberOfRetriesExceeded' }))).toBe(true);
+    expect(isKafkaError(new TypeError('x is undefined'))).toBe(false);
   });
 });
