@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { registerGenerateCommand } from '../ingest/generator/command.ts';
 import { registerReplayCommand, registerSinkCommand } from '../ingest/lake/command.ts';
 import { registerProduceCommand } from '../ingest/producer/command.ts';
+import { registerRollupCommand } from '../clickhouse/rollup/command.ts';
+import { registerSqlCommand } from '../clickhouse/sql/command.ts';
 import { registerDetectCommand } from '../detector/command.ts';
 import { registerServeCommand } from '../graphql/command.ts';
 import { registerMigrateCommand } from '../migrations/migrate.ts';
@@ -16,6 +18,8 @@ export function registerCommands(program: Command): void {
   registerProduceCommand(program);
   registerSinkCommand(program);
   registerReplayCommand(program);
+  registerRollupCommand(program);
+  registerSqlCommand(program);
   registerDetectCommand(program);
   registerServeCommand(program);
   registerDemoCommand(program);

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import type { Config } from '../lib/config.ts';
 import { GuardianError } from '../lib/errors.ts';
 import { createLogger } from '../lib/logger.ts';
+import { allAppProcesses } from './app-processes.ts';
 import { ensureArtifacts, type ArtifactPaths } from './artifacts.ts';
 import { runningPid, stopDaemon } from './processes.ts';
 import type { Probe, Service, StackContext } from './service.ts';
@@ -52,6 +53,8 @@ export async function stackUp(config: Config): Promise<void> {
 
 export async function stackDown(config: Config): Promise<string[]> {
   const stopped: string[] = [];
+  // The project's own services first, so they leave their consumer groups while Kafka is still there.
+  await Promise.all(allAppProcesses(config).map(async (app) => (await stopDaemon(app)) && stopped.push(app.name)));
   await Promise.all(
     SERVICES.map(async (service) => {
       const managed = service.process?.(config);
