@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.cache/', '.stack/', 'artifacts/', 'web/dist/', 'dist/', 'schemas/generated/', '.scratch/', '.tmp-*/', 'data/'] },
+  { ignores: ['node_modules/', '.cache/', '.stack/', '.stack-test/', 'artifacts/', 'web/dist/', 'dist/', 'schemas/generated/', '.scratch/', '.tmp-*/', 'data/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -30,8 +30,16 @@ step "dashboard build"
 npm run --silent build:web || exit 1
 
 step "local stack"
+# A stack that already runs is used as it is. Otherwise the tests get a stack of their own, with its
+# data in .stack-test/ (wiped first), so they never leave test events in the demo's topics and tables.
 started_stack=0
-if ! node bin/guardian.mjs stack status >/dev/null 2>&1; then started_stack=1; fi
+if ! node bin/guardian.mjs stack status >/dev/null 2>&1; then
+  started_stack=1
+  if [ -z "${STACK_DIR:-}" ]; then
+    export STACK_DIR="$PWD/.stack-test"
+    rm -rf "$STACK_DIR"
+  fi
+fi
 node bin/guardian.mjs stack up || { [ "$started_stack" = 1 ] && node bin/guardian.mjs stack down; exit 1; }
 node bin/guardian.mjs migrate || { [ "$started_stack" = 1 ] && node bin/guardian.mjs stack down; exit 1; }
 
