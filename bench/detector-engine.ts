@@ -14,6 +14,7 @@
 import { parseArgs } from 'node:util';
 import { anomalyRules, DEFAULT_DETECTOR_SETTINGS } from '../detector/rules.ts';
 import { createWindowEngine } from '../detector/windows/index.ts';
+import { seededUniform } from '../ingest/generator/prng.ts';
 
 const { values } = parseArgs({
   options: {
@@ -30,16 +31,6 @@ const SPAN_MS = Number(values['span-hours']) * 3_600_000;
 const BATCH = Number(values.batch);
 const T0 = Date.parse('2014-04-07T00:00:00.000Z');
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Stream {
   sessionIds: Float64Array;
@@ -48,7 +39,7 @@ interface Stream {
 }
 
 function generate(seed: number): Stream {
-  const rand = mulberry32(seed);
+  const rand = seededUniform(seed);
   const sessionOf = new Float64Array(CLICKS);
   const timeOf = new Float64Array(CLICKS);
   const itemOf = new Int32Array(CLICKS);

@@ -73,3 +73,9 @@ export class Rng {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
   }
 }
+
+/** A seeded source of uniform numbers in [0, 1): the generator's PRNG behind a plain function. */
+export function seededUniform(seed: number): () => number {
+  const rng = new Rng(seed);
+  return () => rng.next();
+}

@@ -11,22 +11,13 @@
 import { describe, expect, it } from 'vitest';
 import { anomalyRules } from '../../detector/rules.ts';
 import { createWindowEngine, type Click, type EmittedAnomaly, type WindowEngine, type WindowRule } from '../../detector/windows/index.ts';
+import { seededUniform } from '../../ingest/generator/prng.ts';
 
 const T0 = Date.parse('2014-04-07T10:00:00.000Z');
 const SEEDS = Array.from({ length: 40 }, (_, i) => 1000 + i * 7919);
 
 // ---------------------------------------------------------------- random streams
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A few minutes of clicks: background sessions, bursts on a small item pool
@@ -35,7 +26,7 @@ function mulberry32(seed: number): () => number {
  * and sometimes larger than the watermark delay.
  */
 function randomStream(seed: number): Click[] {
-  const rand = mulberry32(seed);
+  const rand = seededUniform(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
   const base = T0 + int(0, 59_999);
   const spanMs = 240_000;
@@ -204,7 +195,7 @@ describe('the engine agrees with a brute-force reference', () => {
   it.each(SEEDS)('seed %i: same rows in the same batches, same counters, same open windows', (seed) => {
     const clicks = randomStream(seed);
     const ref = reference(clicks, SPEC_RULES, 10_000);
-    const cuts = randomCuts(clicks.length, mulberry32(seed + 1));
+    const cuts = randomCuts(clicks.length, seededUniform(seed + 1));
     const engine = defaultEngine();
     const { perBatch, openAfter } = runBatches(engine, clicks, cuts);
 
@@ -233,7 +224,7 @@ describe('the engine agrees with a brute-force reference', () => {
     const delay = [0, 3_000, 25_000][seed % 3]!;
     const ref = reference(clicks, [...SPEC_RULES, ODD_RULE], delay);
     const engine = createWindowEngine([...anomalyRules(), ODD_ENGINE_RULE], { watermarkDelayMs: delay });
-    const rows = runBatches(engine, clicks, randomCuts(clicks.length, mulberry32(seed + 2))).perBatch.flat();
+    const rows = runBatches(engine, clicks, randomCuts(clicks.length, seededUniform(seed + 2))).perBatch.flat();
     expect(rows).toEqual(ref.rows.map(({ row }) => row));
     expect(engine.stats()).toMatchObject({ lateClicks: ref.lateClicks, lateMemberships: ref.lateMemberships });
   });
@@ -244,7 +235,7 @@ describe('determinism', () => {
     const clicks = randomStream(seed);
     const whole = runBatches(defaultEngine(), clicks, [clicks.length]).perBatch.flat();
     const oneByOne = runBatches(defaultEngine(), clicks, clicks.map((_, i) => i + 1)).perBatch.flat();
-    const rand = mulberry32(seed + 3);
+    const rand = seededUniform(seed + 3);
     expect(oneByOne).toEqual(whole);
     for (let trial = 0; trial < 5; trial++) {
       expect(runBatches(defaultEngine(), clicks, randomCuts(clicks.length, rand)).perBatch.flat()).toEqual(whole);
@@ -255,7 +246,7 @@ describe('determinism', () => {
     const clicks = randomStream(seed);
     const uninterrupted = defaultEngine();
     const expected = runBatches(uninterrupted, clicks, [clicks.length]).perBatch.flat();
-    const rand = mulberry32(seed + 4);
+    const rand = seededUniform(seed + 4);
 
     for (let trial = 0; trial < 4; trial++) {
       // Crash after a random click; the last advance() was at a random earlier click, so rows may be pending.

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeJournal, encodeJournal, type Checkpoint } from '../../ingest/lake/commit-journal.ts';
 import type { ClosePolicy } from '../../ingest/lake/close-policy.ts';
 import { PartitionFiles, type LakeFile } from '../../ingest/lake/partition-files.ts';
+import { seededUniform } from '../../ingest/generator/prng.ts';
 
 const H = 3_600_000;
 const T0 = Date.UTC(2014, 3, 1, 10); // hour 10 of 2014-04-01
@@ -146,16 +147,6 @@ describe('close policy inside a partition', () => {
 
 // ---- simulation ----------------------------------------------------------------------------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A partition's records: event hours mostly moving forward, 15 % late by up to 3 hours. */
 function stream(rand: () => number, n: number): number[] {
@@ -179,7 +170,7 @@ class Crash extends Error {}
  * survives a crash.
  */
 function simulate(seed: number, n: number): { lake: Map<string, number[]>; crashes: number; overwrites: number } {
-  const rand = mulberry32(seed);
+  const rand = seededUniform(seed);
   const times = stream(rand, n);
   const lake = new Map<string, number[]>();
   let committed: { offset: number; metadata: string } | undefined;
