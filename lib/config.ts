@@ -142,6 +142,14 @@ const schema = z.object({
   DETECTOR_SESSION_TIMEOUT_MS: positiveInt.default(30_000),
   /** Port of the Prometheus `/metrics` endpoint; 0 = none. @default 0 */
   DETECTOR_METRICS_PORT: nonNegativeInt.default(0),
+  /** Rollup: attempts per step, the first included. @default 3 */
+  ROLLUP_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
+  /** Rollup: seconds between two attempts of a step. @default 300 (5 minutes) */
+  ROLLUP_RETRY_DELAY_SECONDS: z.coerce.number().min(0).default(300),
+  /** When `rollup --schedule` fires: a cron expression (5 fields, or 6 with seconds). @default 0 3 * * * */
+  ROLLUP_CRON: z.string().min(1).default('0 3 * * *'),
+  /** Time zone of ROLLUP_CRON (IANA name). @default Asia/Seoul */
+  ROLLUP_TIMEZONE: z.string().min(1).default('Asia/Seoul'),
 });
 
 export interface Config {
@@ -194,6 +202,7 @@ export interface Config {
       watermarkDelayMs: number;
     };
   };
+  rollup: { attempts: number; retryDelayMs: number; cron: string; timezone: string };
 }
 
 const list = (value: string): string[] => value.split(',').map((part) => part.trim()).filter((part) => part.length > 0);
@@ -270,6 +279,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         botLikeMaxUniqueItems: e.DETECTOR_BOT_LIKE_MAX_UNIQUE_ITEMS,
         watermarkDelayMs: e.DETECTOR_WATERMARK_DELAY_MS,
       },
+    },
+    rollup: {
+      attempts: e.ROLLUP_ATTEMPTS,
+      retryDelayMs: e.ROLLUP_RETRY_DELAY_SECONDS * 1000,
+      cron: e.ROLLUP_CRON,
+      timezone: e.ROLLUP_TIMEZONE,
     },
   };
 }

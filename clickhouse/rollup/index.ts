@@ -6,5 +6,5 @@ export { addDays, dayBeforeDataClock, dayRange, isDay } from './days.ts';
 export { rollupChunk, rollupDay, type AttemptContext, type DayOutcome, type RollupDeps, type RollupRunOptions, type StepOutcome } from './run-day.ts';
 export { rollupDays, type RangeOptions, type RangeOutcome } from './run-range.ts';
 export { nextFireTimes, runOnSchedule } from './schedule.ts';
-export { loadRollupSettings, ROLLUP_VARIABLES, type RollupSettings } from './settings.ts';
+export { loadRollupSettings, type RollupSettings } from './settings.ts';
 export { ROLLUP_STAGES, ROLLUP_STEPS, STEP_NAMES, type RollupStep, type Source, type StepName } from './steps.ts';
