@@ -9,6 +9,7 @@ import { registerDetectCommand } from '../detector/command.ts';
 import { registerServeCommand } from '../graphql/command.ts';
 import { registerMigrateCommand } from '../migrations/migrate.ts';
 import { registerDemoCommand } from './demo.ts';
+import { registerReconcileCommand } from './reconcile.ts';
 import { registerStackCommand } from '../stack/command.ts';
 
 export function registerCommands(program: Command): void {
@@ -23,4 +24,5 @@ export function registerCommands(program: Command): void {
   registerDetectCommand(program);
   registerServeCommand(program);
   registerDemoCommand(program);
+  registerReconcileCommand(program);
 }
