@@ -10,6 +10,7 @@ import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { EventSchema } from '../schemas/index.ts';
 import { GuardianError } from './errors.ts';
+import { retry } from './retry.ts';
 
 const MAGIC_BYTE = 0;
 const HEADER_SIZE = 5;
@@ -33,8 +34,23 @@ export async function registerValueEncoder<T>(
   const subject = valueSubject(topic);
   let id: number;
   try {
-    ({ id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema.schema) }, { subject }));
-  } catch (error) {
+    // Two processes registering a new subject at once: the second may read the subject's
+    // compatibility before the first has set it to BACKWARD (the client refuses the mismatch),
+    // or both may try to set it (Apicurio answers 409 "rule ... already exists"). The first
+    // sets it right after registering, so a short retry settles either race.
+    ({ id } = await retry(
+      () => registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema.schema) }, { subject }),
+      {
+        attempts: 6,
+        initialDelayMs: 100,
+        isRetriable: (error) =>
+          (error as Error).name === 'ConfluentSchemaRegistryCompatibilityError' ||
+          /rule named 'COMPATIBILITY' already exists/i.test((error as Error).message),
+        description: `registering ${schema.name} for ${subject}`,
+      },
+    ));
+  } catch (wrapped) {
+    const error = (wrapped as Error).cause ?? wrapped;
     const message = (error as Error).message;
     if (/incompatib|409/i.test(message) || (error as { status?: number }).status === 409) {
       throw new SchemaIncompatibleError(
