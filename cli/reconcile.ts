@@ -65,9 +65,9 @@ export async function reconcile(config: Config, options: { injectionsLog?: strin
       );
     }
     const result = await clickhouse.query({
-      query: `SELECT toString(m.date) AS day, m.total_clicks AS rolled_up, r.clicks AS recount
+      query: `SELECT toString(m.day) AS day, m.total_clicks AS rolled_up, r.clicks AS recount
               FROM daily_metrics AS m
-              LEFT JOIN (SELECT toDate(timestamp) AS date, uniqExact(_topic, _partition, _offset) AS clicks FROM clicks_raw GROUP BY date) AS r USING date
+              LEFT JOIN (SELECT toDate(timestamp) AS day, uniqExact(_topic, _partition, _offset) AS clicks FROM clicks_raw GROUP BY day) AS r USING day
               ORDER BY day`,
       format: 'JSONEachRow',
       clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
