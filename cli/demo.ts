@@ -23,6 +23,7 @@ import { detectorTables } from '../detector/tables.ts';
 import { loadConfig, PROJECT_ROOT, type Config } from '../lib/config.ts';
 import { createLogger } from '../lib/logger.ts';
 import { sleep } from '../lib/retry.ts';
+import { countTopicRecords } from '../lib/topic-size.ts';
 import { TOPICS } from '../lib/topics.ts';
 import { generateDataset } from '../ingest/generator/generate-dataset.ts';
 import { RESERVED_SESSION_ID_BASE } from '../ingest/generator/session-ids.ts';
@@ -37,17 +38,6 @@ const log = createLogger('demo');
 const DEMO_DIR = path.join(PROJECT_ROOT, 'data/demo');
 const DEMO_DATASET = { clicks: 300_000, from: '2014-04-01', to: '2014-04-07', seed: 2015 } as const;
 const ANOMALY_INTERVAL_SECONDS = 1800;
-
-async function topicMessageCount(config: Config, topic: string): Promise<number> {
-  const admin = createKafka(config, 'guardian-demo').admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 async function replayDemoData(config: Config): Promise<void> {
   const clicksFile = path.join(DEMO_DIR, 'yoochoose-clicks.dat');
@@ -87,8 +77,8 @@ async function replayDemoData(config: Config): Promise<void> {
 async function waitForClickHouse(config: Config): Promise<{ clicks: number; purchases: number; days: number }> {
   const clickhouse = createClickHouse(config);
   const expected = {
-    clicks: await topicMessageCount(config, TOPICS.clicks),
-    purchases: await topicMessageCount(config, TOPICS.purchases),
+    clicks: await countTopicRecords(config, TOPICS.clicks, 'guardian-demo'),
+    purchases: await countTopicRecords(config, TOPICS.purchases, 'guardian-demo'),
   };
   try {
     for (let attempt = 0; ; attempt++) {
@@ -165,13 +155,13 @@ async function waitForLake(config: Config): Promise<number> {
   }
 }
 
-async function waitForGateway(url: string): Promise<void> {
+async function waitForGateway(config: Config, url: string): Promise<void> {
   for (let attempt = 0; attempt < 60; attempt++) {
     const ok = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status < 500, () => false);
     if (ok) return;
     await sleep(1000);
   }
-  throw new GuardianError(`the gateway did not answer at ${url}/health; see ${path.join(loadConfig().stackDir, 'logs/gateway.log')}`);
+  throw new GuardianError(`the gateway did not answer at ${url}/health; see ${path.join(config.stackDir, 'logs/gateway.log')}`);
 }
 
 export function registerDemoCommand(program: Command): void {
@@ -193,7 +183,7 @@ export function registerDemoCommand(program: Command): void {
       const anomalies = await waitForAnomalies(config);
       const lakeFiles = await waitForLake(config);
       const gateway = `http://${config.gateway.host}:${config.gateway.port}`;
-      await waitForGateway(gateway);
+      await waitForGateway(config, gateway);
       process.stdout.write(
         [
           '',

@@ -12,9 +12,9 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { createClickHouse } from '../lib/clients/clickhouse.ts';
-import { createKafka } from '../lib/clients/kafka.ts';
 import { createPostgresPool } from '../lib/clients/postgres.ts';
 import { loadConfig, type Config } from '../lib/config.ts';
+import { countTopicRecords } from '../lib/topic-size.ts';
 import { TOPICS } from '../lib/topics.ts';
 import { detectorTables } from '../detector/tables.ts';
 import type { Injection } from '../ingest/producer/anomaly-injector.ts';
@@ -27,16 +27,6 @@ export interface Check {
 
 const RAW_TABLES = { [TOPICS.clicks]: 'clicks_raw', [TOPICS.purchases]: 'purchases_raw' } as const;
 
-async function kafkaRecords(config: Config, topic: string): Promise<number> {
-  const admin = createKafka(config, 'guardian-reconcile').admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 export async function reconcile(config: Config, options: { injectionsLog?: string; lakePrefix?: string } = {}): Promise<Check[]> {
   const clickhouse = createClickHouse(config);
   const checks: Check[] = [];
@@ -46,7 +36,7 @@ export async function reconcile(config: Config, options: { injectionsLog?: strin
   };
   try {
     for (const [topic, table] of Object.entries(RAW_TABLES)) {
-      const inKafka = await kafkaRecords(config, topic);
+      const inKafka = await countTopicRecords(config, topic, 'guardian-reconcile');
       const raw = await one(`SELECT count() AS rows, uniqExact(_partition, _offset) AS distinct FROM ${table} WHERE _topic = {topic:String}`, { topic });
       const lake = await one(
         `SELECT count() AS rows, uniqExact(_partition, _offset) AS distinct

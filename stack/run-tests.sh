@@ -9,11 +9,7 @@ cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
 
 step "npm packages"
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  # `npm install`, not `npm ci`: chdb lists platform packages that the registry does not serve (darwin),
-  # which `npm ci` reports as missing from the lock file.
-  npm install --no-audit --no-fund || exit 1
-fi
+source stack/ensure-packages.sh
 
 step "browser for the dashboard's end-to-end tests"
 if [ ! -x /usr/bin/chromium ]; then

@@ -7,6 +7,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from '../../lib/logger.ts';
 import { unavailable } from '../errors.ts';
+import { recordsHeld } from '../../lib/topic-size.ts';
 
 export interface ConsumerGroupSpec {
   /** Which part of the pipeline the group is, e.g. `detector`, `lake-sink`, `clickhouse`. */
@@ -115,7 +116,7 @@ export function createKafkaStore(kafka: Kafka, logger: Logger): KafkaStore {
     topicCount(topic) {
       return withAdmin(async (a) => {
         const offsets = await a.fetchTopicOffsets(topic);
-        return { topic, messages: offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0), partitions: offsets.length };
+        return { topic, messages: recordsHeld(offsets), partitions: offsets.length };
       });
     },
     ping() {

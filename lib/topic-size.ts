@@ -1,0 +1,27 @@
+/**
+ * How many records a topic holds: the sum over partitions of end − start
+ * offsets. Exact for topics written without transactions (no control
+ * records), which is how every producer of this project writes.
+ */
+import type { Admin } from 'kafkajs';
+import type { Config } from './config.ts';
+import { createKafka } from './clients/kafka.ts';
+
+export function recordsHeld(offsets: ReadonlyArray<{ high: string; low: string }>): number {
+  return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+}
+
+export async function topicRecordCount(admin: Admin, topic: string): Promise<number> {
+  return recordsHeld(await admin.fetchTopicOffsets(topic));
+}
+
+/** The same with a short-lived admin client, for one-off commands. */
+export async function countTopicRecords(config: Config, topic: string, clientId: string): Promise<number> {
+  const admin = createKafka(config, clientId).admin();
+  await admin.connect();
+  try {
+    return await topicRecordCount(admin, topic);
+  } finally {
+    await admin.disconnect();
+  }
+}
