@@ -13,7 +13,7 @@ import path from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import { createClickHouse } from '../lib/clients/clickhouse.ts';
-import { createKafka } from '../lib/clients/kafka.ts';
+import { assertKafkaReachable, createKafka, OUTLAST_BROKER_RESTART } from '../lib/clients/kafka.ts';
 import { createPostgresPool } from '../lib/clients/postgres.ts';
 import { createRegistry } from '../lib/clients/registry.ts';
 import { createS3 } from '../lib/clients/s3.ts';
@@ -22,6 +22,7 @@ import { GuardianError } from '../lib/errors.ts';
 import { detectorTables } from '../detector/tables.ts';
 import { loadConfig, PROJECT_ROOT, type Config } from '../lib/config.ts';
 import { createLogger } from '../lib/logger.ts';
+import { appendJsonLine } from '../lib/json-lines.ts';
 import { sleep } from '../lib/retry.ts';
 import { countTopicRecords } from '../lib/topic-size.ts';
 import { TOPICS } from '../lib/topics.ts';
@@ -29,6 +30,7 @@ import { generateDataset } from '../ingest/generator/generate-dataset.ts';
 import { RESERVED_SESSION_ID_BASE } from '../ingest/generator/session-ids.ts';
 import { formatSummary } from '../ingest/producer/command.ts';
 import { connectProducer, produceFile } from '../ingest/producer/produce-file.ts';
+import { appendProduceRun } from '../ingest/producer/run-log.ts';
 import { migrateAll } from '../migrations/migrate.ts';
 import { appProcess, startApp } from '../stack/app-processes.ts';
 import { stopDaemon } from '../stack/processes.ts';
@@ -38,6 +40,11 @@ const log = createLogger('demo');
 const DEMO_DIR = path.join(PROJECT_ROOT, 'data/demo');
 const DEMO_DATASET = { clicks: 300_000, from: '2014-04-01', to: '2014-04-07', seed: 2015 } as const;
 const ANOMALY_INTERVAL_SECONDS = 1800;
+/** What `guardian reconcile` checks the demo's stores against. */
+export const DEMO_FILES = {
+  injections: path.join(DEMO_DIR, 'injections.jsonl'),
+  produceRuns: path.join(DEMO_DIR, 'produce-runs.jsonl'),
+};
 
 async function replayDemoData(config: Config): Promise<void> {
   const clicksFile = path.join(DEMO_DIR, 'yoochoose-clicks.dat');
@@ -51,8 +58,10 @@ async function replayDemoData(config: Config): Promise<void> {
     log.info({ marker }, 'the demo data set is already in Kafka: not replaying it again');
     return;
   }
-  fs.rmSync(path.join(DEMO_DIR, 'injections.jsonl'), { force: true });
-  const producer = await connectProducer(createKafka(config, 'guardian-demo'), config.kafka.brokers);
+  fs.rmSync(DEMO_FILES.injections, { force: true });
+  fs.rmSync(DEMO_FILES.produceRuns, { force: true });
+  await assertKafkaReachable(config);
+  const producer = await connectProducer(createKafka(config, 'guardian-demo', OUTLAST_BROKER_RESTART), config.kafka.brokers);
   try {
     for (const kind of ['clicks', 'purchases'] as const) {
       const summary = await produceFile(
@@ -63,9 +72,10 @@ async function replayDemoData(config: Config): Promise<void> {
           replaySpeed: Infinity,
           anomalyIntervalSeconds: kind === 'clicks' ? ANOMALY_INTERVAL_SECONDS : undefined,
           injectedSessionIdBase: RESERVED_SESSION_ID_BASE,
-          onInjection: (injection) => fs.appendFileSync(path.join(DEMO_DIR, 'injections.jsonl'), `${JSON.stringify(injection)}\n`),
+          onInjection: (injection) => appendJsonLine(DEMO_FILES.injections, injection),
         },
       );
+      appendProduceRun(DEMO_FILES.produceRuns, summary);
       process.stdout.write(`${formatSummary(summary)}\n`);
     }
     fs.writeFileSync(marker, JSON.stringify({ ...DEMO_DATASET, at: new Date().toISOString() }));
@@ -112,7 +122,7 @@ async function runRollup(config: Config): Promise<void> {
 
 /** Anomaly rows of injected sessions, polled until the detector has found every injection (or 2 minutes pass). */
 async function waitForAnomalies(config: Config): Promise<{ found: number; injected: number }> {
-  const injectionsFile = path.join(DEMO_DIR, 'injections.jsonl');
+  const injectionsFile = DEMO_FILES.injections;
   const injected = fs.existsSync(injectionsFile) ? fs.readFileSync(injectionsFile, 'utf8').split('\n').filter(Boolean).length : 0;
   const pool = createPostgresPool(config, { max: 1 });
   const table = detectorTables(config.detector.pgSchema).anomalies;
@@ -196,6 +206,7 @@ export function registerDemoCommand(program: Command): void {
           `  dashboard:     ${gateway}/`,
           `  playground:    ${gateway}/graphql`,
           `  ad hoc SQL:    npx guardian sql "SELECT toDate(timestamp) AS day, count() FROM clicks_raw GROUP BY day ORDER BY day"`,
+          `  reconcile:     npx guardian reconcile --produce-log data/demo/produce-runs.jsonl --injections-log data/demo/injections.jsonl`,
           '',
           options.wait ? 'Press Ctrl-C to stop everything the demo started.' : 'Left running; stop with: npx guardian stack down',
           '',

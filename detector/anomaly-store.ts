@@ -51,6 +51,13 @@ export class AnomalyStore {
       [this.tables.schema, '%I.%I', Object.values(TABLE_NAMES)],
     );
     const missing = rows.filter((r) => r.found === null).map((r) => r.name);
+    if (missing.length === 0) {
+      const { rowCount } = await this.pool.query(
+        'SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = $3',
+        [this.tables.schema, TABLE_NAMES.outbox, 'attempt_offsets'],
+      );
+      if (rowCount === 0) missing.push(`${TABLE_NAMES.outbox}.attempt_offsets`);
+    }
     if (missing.length > 0) {
       throw new GuardianError(
         `PostgreSQL schema "${this.tables.schema}" lacks ${missing.join(', ')}: run \`npx guardian migrate\` (or set DETECTOR_PG_SCHEMA to the schema that has them)`,

@@ -13,7 +13,6 @@ import { stopSignal } from '../lib/cli-args.ts';
 import { loadConfig, type Config } from '../lib/config.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { TOPICS } from '../lib/topics.ts';
-import { connectProducer } from '../ingest/producer/produce-file.ts';
 import { startDetector, type DetectorDeps, type DetectorOptions } from './detector.ts';
 
 const identifier = (name: string) => (value: string): string => {
@@ -47,18 +46,16 @@ export function detectorOptionsFrom(config: Config, overrides: Partial<DetectorO
 /** Clients for a detector; `close()` releases them after the detector stopped. */
 export async function connectDetectorDeps(config: Config, logger: Logger, clientId = 'guardian-detector'): Promise<DetectorDeps & { close(): Promise<void> }> {
   const kafka = createKafka(config, clientId);
-  const producer = await connectProducer(kafka, config.kafka.brokers);
-  const pool = createPostgresPool(config, { max: 4 });
+  // one connection is the outbox lease's for as long as this process publishes
+  const pool = createPostgresPool(config, { max: 5 });
   // An idle connection that breaks (server restart) must not crash the process: the next query reconnects.
   pool.on('error', (error) => logger.debug({ error: error.message }, 'idle PostgreSQL connection lost'));
   return {
     kafka,
     registry: createRegistry(config),
     pool,
-    producer,
     logger,
     async close() {
-      await producer.disconnect().catch(() => undefined);
       await pool.end().catch(() => undefined);
     },
   };

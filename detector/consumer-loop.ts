@@ -39,7 +39,8 @@ export const isSchemaNotFound = (error: unknown): boolean => {
 };
 
 /** A Kafka client error: the broker (or the group) is away or moving; worth another attempt later. */
-export const isKafkaError = (error: unknown): boolean => /^KafkaJS/.test((error as Error | undefined)?.name ?? '');
+export const isKafkaError = (error: unknown): boolean =>
+  /^KafkaJS/.test((error as Error | undefined)?.name ?? '') || (error instanceof ServiceUnavailableError && error.service === 'Kafka');
 
 export interface ConsumerLoopOptions {
   topic: string;

@@ -30,20 +30,25 @@
  *    are derived again and written. Result: exactly one row per window in
  *    anomaly_sessions, with the detected_at of its first write.
  * 4. The topic (outbox-publisher.ts): after the commit, the outbox is drained
- *    to the anomaly topic through the idempotent producer, keyed by
- *    session_id, and the entries deleted once acknowledged. Guarantee: every
- *    row of anomaly_sessions reaches the topic at least once, always with
- *    identical key and value; a duplicate appears only when the process or
- *    PostgreSQL fails between the broker's ack and the outbox delete.
- *    Consumers that need exactly once deduplicate on (session_id,
- *    anomaly_type, window_start) — as anomaly_sessions itself does.
+ *    to the anomaly topic, keyed by session_id, by the one process holding
+ *    the outbox's PostgreSQL advisory lock, through a transactional producer
+ *    whose fixed id fences any earlier holder. Each page's rows get the
+ *    topic's end offsets recorded (committed in PostgreSQL) before they are
+ *    sent in one Kafka transaction, and are deleted after its commit; a new
+ *    holder first deletes the recorded rows it finds on the topic (read
+ *    committed from those offsets). Guarantee: every row of anomaly_sessions
+ *    is on the topic exactly once for read_committed consumers (the default
+ *    of kafkajs and librdkafka), across SIGKILLs of any detector and
+ *    PostgreSQL or broker restarts — provided the topic is written by this
+ *    outbox only (one PostgreSQL schema per anomaly topic).
  * 5. Kafka offsets are committed last (the durable checkpoints' offsets),
  *    for monitoring and lag tools only; nothing reads them back.
  * 6. Several processes in one group: partitions (and so sessions and their
  *    windows) are split; a partition that changes hands is restored from its
  *    checkpoint by the new owner, and whatever the old owner still writes is
  *    the same rows (no-ops) or an older checkpoint (refused: checkpoints
- *    only move forward). N processes write exactly the rows one would.
+ *    only move forward). N processes write exactly the rows one would, and
+ *    one of them at a time (the outbox lease's holder) publishes them all.
  *
  * PostgreSQL down: the micro-batch transaction is retried with exponential
  * backoff (up to 5 s apart) for as long as it takes; meanwhile every
@@ -60,16 +65,17 @@
  * Late events (SPEC §3) are counted per process (metrics, the progress line)
  * and, cumulatively, in each partition's snapshot counters.
  */
-import type { Producer, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type http from 'node:http';
-import { registerValueEncoder } from '../lib/avro-codec.ts';
+import { createValueDecoder, registerValueEncoder } from '../lib/avro-codec.ts';
 import type { Pool } from '../lib/clients/postgres.ts';
 import { GuardianError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { sleep } from '../lib/retry.ts';
 import { anomalyEventSchema } from '../schemas/index.ts';
 import { AnomalyStore } from './anomaly-store.ts';
+import { openAnomalyTopic } from './anomaly-topic.ts';
 import { ConsumerLoop } from './consumer-loop.ts';
 import { DetectorMetrics, serveMetrics } from './metrics.ts';
 import { MicroBatcher } from './micro-batch.ts';
@@ -101,8 +107,6 @@ export interface DetectorDeps {
   kafka: Kafka;
   registry: SchemaRegistry;
   pool: Pool;
-  /** An idempotent producer (ingest/producer connectProducer). */
-  producer: Producer;
   logger: Logger;
 }
 
@@ -137,7 +141,16 @@ export async function startDetector(deps: DetectorDeps, options: DetectorOptions
     throw error;
   }
   const encoder = await registerValueEncoder(deps.registry, options.outputTopic, anomalyEventSchema);
-  const publisher = new OutboxPublisher(deps.pool, tables, deps.producer, encoder, options.outputTopic);
+  const decode = createValueDecoder(deps.registry, anomalyEventSchema);
+  const publisher = new OutboxPublisher(
+    {
+      pool: deps.pool,
+      tables,
+      logger,
+      openTopic: (transactionalId) => openAnomalyTopic({ kafka: deps.kafka, encoder, decode }, { topic: options.outputTopic, transactionalId }),
+    },
+    options.outputTopic,
+  );
   const stopController = new AbortController();
   const loop = new ConsumerLoop(
     { kafka: deps.kafka, registry: deps.registry, store, metrics, logger, signal: stopController.signal },
@@ -212,6 +225,7 @@ export async function startDetector(deps: DetectorDeps, options: DetectorOptions
         } catch (error) {
           logger.warn({ error: (error as Error).message }, 'last micro-batch not written: the next start replays from the last checkpoint');
         }
+        await publisher.close();
         await loop.disconnect();
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         logger.info({ ...metrics.totals }, 'detector stopped');

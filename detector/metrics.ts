@@ -20,7 +20,7 @@ export interface DetectorTotals {
   detected: number;
   /** Rows new to anomaly_sessions. */
   written: number;
-  /** AnomalyEvents acknowledged by the broker. */
+  /** AnomalyEvents committed to the anomaly topic (Kafka transactions). */
   published: number;
   microBatches: number;
   checkpoints: number;
@@ -55,7 +55,7 @@ export class DetectorMetrics {
     labelNames: ['anomaly_type'],
     registers: [this.registry],
   });
-  private readonly published = new Counter({ name: 'detector_anomalies_published_total', help: 'AnomalyEvents acknowledged by the broker', registers: [this.registry] });
+  private readonly published = new Counter({ name: 'detector_anomalies_published_total', help: 'AnomalyEvents committed to the anomaly topic', registers: [this.registry] });
   readonly openWindows = new Gauge({ name: 'detector_open_windows', help: 'Open windows held, all owned partitions', registers: [this.registry] });
   readonly lag = new Gauge({ name: 'detector_consumer_lag', help: 'Messages not yet fed, per partition', labelNames: ['partition'], registers: [this.registry] });
   readonly watermark = new Gauge({ name: 'detector_watermark_ms', help: 'Watermark (event time, epoch ms), per partition', labelNames: ['partition'], registers: [this.registry] });

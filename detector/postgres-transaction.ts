@@ -29,7 +29,8 @@ export function isRetriablePostgresError(error: unknown): boolean {
   return typeof e.message === 'string' && RETRIABLE_MESSAGE.test(e.message);
 }
 
-function connect(pool: Pool, timeoutMs: number): Promise<PoolClient> {
+/** A connection from the pool, or a retriable error after `timeoutMs`. */
+export function connectWithin(pool: Pool, timeoutMs: number): Promise<PoolClient> {
   return new Promise((resolve, reject) => {
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -54,7 +55,7 @@ export type Query = (text: string, values?: unknown[]) => Promise<{ rows: Record
 
 /** Runs `work` inside BEGIN … COMMIT; rolls back and discards the connection on any failure. */
 export async function inTransaction<T>(pool: Pool, work: (query: Query) => Promise<T>, timeouts: TransactionTimeouts = {}): Promise<T> {
-  const client = await connect(pool, timeouts.connectMs ?? 10_000);
+  const client = await connectWithin(pool, timeouts.connectMs ?? 10_000);
   const statementMs = timeouts.statementMs ?? 120_000;
   const query: Query = (text, values) => {
     // node-postgres honours a per-query read timeout that its typings do not list.

@@ -1,5 +1,5 @@
 /**
- * The detector's PostgreSQL tables (migrations/postgres/0001, 0002), qualified
+ * The detector's PostgreSQL tables (migrations/postgres/0001–0003), qualified
  * with the schema that holds them (DETECTOR_PG_SCHEMA; tests use a schema of
  * their own).
  */
@@ -11,7 +11,7 @@ export interface DetectorTables {
   readonly anomalies: string;
   /** Window state + next offset per (group, topic, partition). */
   readonly checkpoints: string;
-  /** Rows inserted but not yet acknowledged on the anomaly topic. */
+  /** Rows inserted but not yet known to be on the anomaly topic, with the end offsets of their first attempt. */
   readonly outbox: string;
 }
 

@@ -1,7 +1,9 @@
 /**
  * How many records a topic holds: the sum over partitions of end − start
- * offsets. Exact for topics written without transactions (no control
- * records), which is how every producer of this project writes.
+ * offsets. Exact for topics written without transactions — the raw topics
+ * and the dead-letter topic. The anomaly topic is written in transactions,
+ * whose commit markers (and aborted attempts) take offsets too: there this is
+ * an upper bound, and `reconcile` reads the topic instead of counting it.
  */
 import type { Admin } from 'kafkajs';
 import type { Config } from './config.ts';

@@ -23,13 +23,16 @@ export function appProcess(config: Config, name: AppName): ManagedProcess {
 export const allAppProcesses = (config: Config): ManagedProcess[] =>
   (Object.keys(APP_COMMANDS) as AppName[]).map((name) => appProcess(config, name));
 
-/** Starts the app service unless it already runs; returns whether it was started now. */
-export function startApp(config: Config, name: AppName): boolean {
+/**
+ * Starts the app service unless it already runs; returns whether it was started now.
+ * `options.args` are appended to its command line; `options.env` overrides this process' environment.
+ */
+export function startApp(config: Config, name: AppName, options: { args?: string[]; env?: NodeJS.ProcessEnv } = {}): boolean {
   const managed = appProcess(config, name);
   if (runningPid(managed) !== undefined) return false;
-  startDaemon(managed, process.execPath, [path.join(PROJECT_ROOT, 'bin/guardian.mjs'), ...APP_COMMANDS[name]], {
+  startDaemon(managed, process.execPath, [path.join(PROJECT_ROOT, 'bin/guardian.mjs'), ...APP_COMMANDS[name], ...(options.args ?? [])], {
     cwd: PROJECT_ROOT,
-    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...options.env },
   });
   return true;
 }

@@ -22,7 +22,7 @@ export function registerStackCommand(program: Command): void {
     const stopped = await stackDown(loadConfig());
     process.stdout.write(stopped.length ? `stopped: ${stopped.join(', ')}\n` : 'nothing was running\n');
   });
-  stack.command('reset').description('stop the stack and delete its data (downloads are kept)').action(async () => {
+  stack.command('reset').description('stop the stack, delete its data and drop the project\'s PostgreSQL database (downloads are kept)').action(async () => {
     await stackReset(loadConfig());
     process.stdout.write('stack stopped and its data deleted\n');
   });

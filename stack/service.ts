@@ -35,6 +35,8 @@ export interface Service {
   process?(config: Config): ManagedProcess;
   /** Files `stack reset` deletes. */
   dataDirs?(config: Config): string[];
+  /** What else `stack reset` deletes, for a service whose data is not in the stack's files. */
+  reset?(config: Config): Promise<void>;
 }
 
 export const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);

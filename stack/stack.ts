@@ -66,7 +66,10 @@ export async function stackDown(config: Config): Promise<string[]> {
 
 export async function stackReset(config: Config): Promise<void> {
   await stackDown(config);
-  for (const service of SERVICES) for (const dir of service.dataDirs?.(config) ?? []) fs.rmSync(dir, { recursive: true, force: true });
+  for (const service of SERVICES) {
+    for (const dir of service.dataDirs?.(config) ?? []) fs.rmSync(dir, { recursive: true, force: true });
+    if (service.isLocal(config)) await service.reset?.(config);
+  }
 }
 
 export interface ServiceStatus extends Probe {

@@ -1,6 +1,5 @@
 /** Shared by the integration suites: the real services' clients, unique names and polling. */
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
 import { loadConfig } from '../lib/config.ts';
 import { sleep } from '../lib/retry.ts';
 
@@ -20,49 +19,4 @@ export async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => bo
   return value;
 }
 
-
-export interface ReadMessage {
-  partition: number;
-  offset: string;
-  message: KafkaMessage;
-}
-
-/** Reads a topic from the beginning up to its current end (high watermarks at call time). */
-export async function readWholeTopic(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<ReadMessage[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const remaining = new Map(ends.filter((p) => Number(p.high) > 0).map((p) => [p.partition, Number(p.high)]));
-  // Keyed by partition:offset: a consumer-group rebalance may deliver a batch twice; the topic's content is what counts.
-  const out = new Map<string, ReadMessage>();
-  if (remaining.size === 0) return [];
-  const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxBytes: 50 * 1024 * 1024 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out with ${out.size} messages`)), timeoutMs);
-      void consumer.run({
-        eachBatchAutoResolve: true,
-        eachBatch: async ({ batch }) => {
-          const end = remaining.get(batch.partition);
-          for (const message of batch.messages) {
-            if (end !== undefined && Number(message.offset) < end) {
-              out.set(`${batch.partition}:${message.offset}`, { partition: batch.partition, offset: message.offset, message });
-            }
-          }
-          const last = batch.messages.at(-1);
-          if (end !== undefined && last && Number(last.offset) + 1 >= end) remaining.delete(batch.partition);
-          if (remaining.size === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return [...out.values()];
-}
+export { readWholeTopic, type ReadMessage } from '../lib/topic-read.ts';

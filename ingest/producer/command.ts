@@ -2,14 +2,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { createKafka } from '../../lib/clients/kafka.ts';
+import { assertKafkaReachable, createKafka, OUTLAST_BROKER_RESTART } from '../../lib/clients/kafka.ts';
 import { createRegistry } from '../../lib/clients/registry.ts';
 import { dateOrInstant, positiveInteger, stopSignal } from '../../lib/cli-args.ts';
 import { loadConfig, PROJECT_ROOT } from '../../lib/config.ts';
 import { createLogger } from '../../lib/logger.ts';
+import { appendJsonLine } from '../../lib/json-lines.ts';
 import { RESERVED_SESSION_ID_BASE } from '../generator/session-ids.ts';
 import { connectProducer, produceFile, type EventKind, type ProduceSummary } from './produce-file.ts';
 import { parseReplaySpeed } from './replay-pacer.ts';
+import { appendProduceRun } from './run-log.ts';
 
 const DEFAULT_FILES: Record<EventKind, string> = {
   clicks: path.join(PROJECT_ROOT, 'data/generated/yoochoose-clicks.dat'),
@@ -41,13 +43,15 @@ export function registerProduceCommand(program: Command): void {
     .option('--to <date>', 'last day (YYYY-MM-DD, inclusive) or instant (exclusive)', dateOrInstant('--to', 'end'))
     .option('--topic <name>', 'target topic (default: the raw topic of the kind)')
     .option('--injections-log <file>', 'append each injected session as a JSON line')
+    .option('--run-log <file>', 'append the run\'s counts as a JSON line when it ends (for `guardian reconcile --produce-log`)')
     .action(async (kind: EventKind, opts) => {
       const csvPath: string = opts.csvPath ?? DEFAULT_FILES[kind];
       if (!fs.existsSync(csvPath)) throw new InvalidArgumentError(`--csv-path: no such file "${csvPath}" (run \`guardian generate\` first)`);
       if (opts.anomalyInterval && kind !== 'clicks') throw new InvalidArgumentError('--anomaly-interval: injection applies to clicks only');
       const config = loadConfig();
       const logger = createLogger('produce');
-      const kafka = createKafka(config, `guardian-produce-${kind}`);
+      await assertKafkaReachable(config);
+      const kafka = createKafka(config, `guardian-produce-${kind}`, OUTLAST_BROKER_RESTART);
       const producer = await connectProducer(kafka, config.kafka.brokers);
       const signal = stopSignal((sig) => logger.warn({ signal: sig }, 'stopping: flushing what was read'));
       try {
@@ -65,10 +69,11 @@ export function registerProduceCommand(program: Command): void {
             topic: opts.topic,
             signal,
             onInjection: opts.injectionsLog
-              ? (injection) => fs.appendFileSync(opts.injectionsLog, `${JSON.stringify(injection)}\n`)
+              ? (injection) => appendJsonLine(opts.injectionsLog, injection)
               : undefined,
           },
         );
+        if (opts.runLog) appendProduceRun(opts.runLog, summary);
         process.stdout.write(`${formatSummary(summary)}\n`);
       } finally {
         await producer.disconnect();

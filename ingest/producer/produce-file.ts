@@ -59,6 +59,8 @@ export interface ProduceOptions {
 export interface ProduceSummary {
   kind: EventKind;
   file: string;
+  topic: string;
+  deadLetterTopic: string;
   read: number;
   produced: number;
   deadLettered: number;
@@ -68,6 +70,8 @@ export interface ProduceSummary {
   seconds: number;
   eventsPerSecond: number;
   stoppedEarly: boolean;
+  /** Every line of the file was looked at (no --max-events cut, no stop signal). */
+  wholeFile: boolean;
 }
 
 const PARSERS = {
@@ -118,6 +122,7 @@ export async function produceFile(
       : undefined;
 
   let read = 0;
+  let cutShort = false;
   let injected = 0;
   let skipped = 0;
   let bytesRead = 0;
@@ -136,7 +141,10 @@ export async function produceFile(
 
   outer: for await (const batch of readLineBatches(options.csvPath)) {
     for (let i = 0; i < batch.lines.length; i++) {
-      if (options.signal?.aborted || (options.maxEvents !== undefined && read >= options.maxEvents)) break outer;
+      if (options.signal?.aborted || (options.maxEvents !== undefined && read >= options.maxEvents)) {
+        cutShort = true;
+        break outer;
+      }
       const line = batch.lines[i]!;
       bytesRead += line.length + 1;
       const lineNumber = batch.firstLineNumber + i;
@@ -171,6 +179,8 @@ export async function produceFile(
   return {
     kind: options.kind,
     file: options.csvPath,
+    topic,
+    deadLetterTopic: dlqTopic,
     read,
     produced,
     deadLettered: deadLetters.acknowledged,
@@ -180,5 +190,6 @@ export async function produceFile(
     seconds,
     eventsPerSecond: Math.round((produced + injected) / Math.max(seconds, 1e-3)),
     stoppedEarly: Boolean(options.signal?.aborted),
+    wholeFile: !cutShort && !options.signal?.aborted,
   };
 }

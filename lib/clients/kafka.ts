@@ -1,6 +1,7 @@
 /** The Kafka client every module shares: brokers from config, kafkajs logs routed to pino. */
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Config } from '../config.ts';
+import { ServiceUnavailableError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 
 const log = createLogger('kafkajs');
@@ -28,4 +29,23 @@ export function createKafka(
     logCreator: () => (entry) => toPino(entry.level)(entry),
     retry: { retries: options.retries ?? 8, initialRetryTime: 200, maxRetryTime: 5000 },
   });
+}
+
+/**
+ * Client retries for a long run that must ride out a broker restart (a KRaft
+ * broker recovering its logs after a crash takes well over the default's
+ * ~15 s): about three minutes of reconnecting at up to 5 s apart.
+ */
+export const OUTLAST_BROKER_RESTART = { retries: 40 } as const;
+
+/** Fails fast, with the usual "not reachable" error, when no broker answers now. */
+export async function assertKafkaReachable(config: Config): Promise<void> {
+  const admin = createKafka(config, 'guardian-probe', { quiet: true, retries: 3 }).admin();
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new ServiceUnavailableError('Kafka', `brokers ${config.kafka.brokers.join(',')}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    await admin.disconnect();
+  }
 }

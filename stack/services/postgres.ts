@@ -83,4 +83,19 @@ export const postgresService: Service = {
       await client.end();
     }
   },
+  /**
+   * The project's database goes with the topics: the detector's checkpoints
+   * hold offsets of the deleted topics, which new topics would start below.
+   * The server and its other databases stay.
+   */
+  async reset(config) {
+    if (!(await probe(config)).up) return;
+    const client = new pg.Client({ connectionString: maintenanceUrl(config) });
+    await client.connect();
+    try {
+      await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(databaseName(config))} WITH (FORCE)`);
+    } finally {
+      await client.end();
+    }
+  },
 };

@@ -4,13 +4,16 @@
  * and every other test using it, are untouched). While it is down the
  * detector commits nothing — no rows, no checkpoint, no Kafka offset — and
  * stops consuming; once it is back, it resumes by itself and the final table
- * holds every injected anomaly exactly once.
+ * holds every injected anomaly exactly once, and so does the anomaly topic
+ * (the outbox lease's connection broke too: the publisher stops, takes the
+ * lease again, and recovers before publishing).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Producer } from 'kafkajs';
+import { createValueDecoder } from '../../lib/avro-codec.ts';
 import { createKafka } from '../../lib/clients/kafka.ts';
 import { createRegistry } from '../../lib/clients/registry.ts';
 import { loadConfig } from '../../lib/config.ts';
@@ -20,9 +23,10 @@ import { generateDataset } from '../../ingest/generator/generate-dataset.ts';
 import { RESERVED_SESSION_ID_BASE } from '../../ingest/generator/session-ids.ts';
 import type { Injection } from '../../ingest/producer/anomaly-injector.ts';
 import { connectProducer, produceFile } from '../../ingest/producer/produce-file.ts';
+import { anomalyEventSchema } from '../../schemas/index.ts';
 import { connectDetectorDeps, detectorOptionsFrom } from '../../detector/command.ts';
 import { startDetector } from '../../detector/detector.ts';
-import { config, uniqueName, waitFor } from '../helpers.ts';
+import { config, readWholeTopic, uniqueName, waitFor } from '../helpers.ts';
 import {
   checkpointsAtEnd,
   createDetectorSchema,
@@ -129,6 +133,15 @@ describe('PostgreSQL down under a running detector', () => {
       const before = new Map(rowsBefore.map((r) => [rowKey(r), r.detected_at]));
       for (const r of rows) if (before.has(rowKey(r))) expect(r.detected_at).toBe(before.get(rowKey(r)));
       expect(detector.metrics.totals.lateEvents).toBe(0);
+
+      // the topic: every row exactly once
+      const outboxEmpty = async () => Number((await db.pool.query(`SELECT count(*) AS n FROM "${db.schema}".anomaly_outbox`)).rows[0].n) === 0;
+      expect(await waitFor(outboxEmpty, Boolean, 30_000, 200)).toBe(true);
+      const decode = createValueDecoder(registry, anomalyEventSchema);
+      const readTopic = async () => Promise.all((await readWholeTopic(kafka, output)).map(async ({ message }) => decode(message.value!)));
+      const events = await waitFor(readTopic, (e) => e.length >= rows.length, 10_000, 200);
+      expect(events).toHaveLength(rows.length);
+      expect(events.map((e) => rowKey({ ...e, anomaly_type: e.anomaly_type as string })).sort()).toEqual(rows.map(rowKey).sort());
     } finally {
       await admin.disconnect();
       await detector.stop();
