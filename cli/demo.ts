@@ -207,6 +207,7 @@ export function registerDemoCommand(program: Command): void {
           `  playground:    ${gateway}/graphql`,
           `  ad hoc SQL:    npx guardian sql "SELECT toDate(timestamp) AS day, count() FROM clicks_raw GROUP BY day ORDER BY day"`,
           `  reconcile:     npx guardian reconcile --produce-log data/demo/produce-runs.jsonl --injections-log data/demo/injections.jsonl`,
+          `                 (a minute from now: the lake sink closes its last open files 60 s after their first row)`,
           '',
           options.wait ? 'Press Ctrl-C to stop everything the demo started.' : 'Left running; stop with: npx guardian stack down',
           '',
