@@ -19,7 +19,7 @@ export class ConfigError extends GuardianError {}
 /** A service the command needs is not reachable; names the service and how to start it. */
 export class ServiceUnavailableError extends GuardianError {
   constructor(readonly service: string, detail: string, options: { cause?: unknown } = {}) {
-    super(`${service} is not reachable (${detail}); start the local stack with \`npm run stack -- up\``, {
+    super(`${service} is not reachable (${detail}); if it is the local stack's, start it with \`npx guardian stack up\``, {
       retriable: true,
       cause: options.cause,
     });

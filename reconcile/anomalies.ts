@@ -11,11 +11,10 @@ import { createValueDecoder } from '../lib/avro-codec.ts';
 import { readWholeTopic } from '../lib/topic-read.ts';
 import { TOPICS } from '../lib/topics.ts';
 import { anomalyEventSchema } from '../schemas/index.ts';
+import { anomalyKey } from '../detector/anomaly-topic.ts';
 import { detectorTables } from '../detector/tables.ts';
 import type { Injection } from '../ingest/producer/anomaly-injector.ts';
 import type { Check } from './check.ts';
-
-const key = (sessionId: number | string, type: string, windowStartMs: number): string => `${sessionId}|${type}|${windowStartMs}`;
 
 export async function anomalyChecks(
   pool: pg.Pool,
@@ -27,14 +26,14 @@ export async function anomalyChecks(
   const { rows } = await pool.query<{ session_id: string; anomaly_type: string; window_start: Date }>(
     `SELECT session_id, anomaly_type, window_start FROM ${detectorTables(pgSchema).anomalies}`,
   );
-  const inPostgres = new Set(rows.map((r) => key(r.session_id, r.anomaly_type, r.window_start.getTime())));
+  const inPostgres = new Set(rows.map((r) => anomalyKey(r.session_id, r.anomaly_type, r.window_start.getTime())));
 
   const decode = createValueDecoder(registry, anomalyEventSchema);
   const onTopic = new Map<string, number>();
   for (const { message } of await readWholeTopic(kafka, TOPICS.anomalies)) {
     if (!message.value) continue;
     const event = await decode(message.value);
-    const k = key(event.session_id, event.anomaly_type, event.window_start);
+    const k = anomalyKey(event.session_id, event.anomaly_type, event.window_start);
     onTopic.set(k, (onTopic.get(k) ?? 0) + 1);
   }
   const records = [...onTopic.values()].reduce((a, b) => a + b, 0);
@@ -44,7 +43,7 @@ export async function anomalyChecks(
     { check: `${TOPICS.anomalies}: anomalies not in PostgreSQL`, expected: 0, actual: [...onTopic.keys()].filter((k) => !inPostgres.has(k)).length },
   ];
   if (injections) {
-    const wanted = injections.map((i) => key(i.session_id, i.anomaly_type, i.window_start));
+    const wanted = injections.map((i) => anomalyKey(i.session_id, i.anomaly_type, i.window_start));
     const injectedSessions = new Set(injections.map((i) => String(i.session_id)));
     checks.push(
       { check: 'injected anomalies in PostgreSQL with their window', expected: wanted.length, actual: wanted.filter((k) => inPostgres.has(k)).length },

@@ -1,7 +1,7 @@
 /** `guardian stack up|status|down|reset`. */
 import type { Command } from 'commander';
 import { loadConfig } from '../lib/config.ts';
-import { stackDown, stackReset, stackStatus, stackUp } from './stack.ts';
+import { appStatus, stackDown, stackReset, stackStatus, stackUp } from './stack.ts';
 
 export function registerStackCommand(program: Command): void {
   const stack = program.command('stack').description('the local service stack (Kafka, registry, S3, PostgreSQL, ClickHouse)');
@@ -29,7 +29,8 @@ export function registerStackCommand(program: Command): void {
 }
 
 async function printStatus(): Promise<boolean> {
-  const rows = await stackStatus(loadConfig());
+  const config = loadConfig();
+  const rows = await stackStatus(config);
   const table = rows.map((r) => ({
     service: r.name,
     state: r.up ? 'up' : 'down',
@@ -39,9 +40,14 @@ async function printStatus(): Promise<boolean> {
     'rss MB': r.rssMb ?? '',
     detail: r.up ? '' : (r.detail ?? ''),
   }));
+  for (const app of appStatus(config)) {
+    const address = app.name === 'gateway' ? `http://${config.gateway.host}:${config.gateway.port}` : '';
+    table.push({ service: app.name, state: app.pid ? 'running' : 'stopped', version: '', address, pid: app.pid ?? '', 'rss MB': app.rssMb ?? '', detail: '' });
+  }
   const columns = Object.keys(table[0]!) as (keyof (typeof table)[number])[];
   const widths = columns.map((c) => Math.max(c.length, ...table.map((row) => String(row[c]).length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
   process.stdout.write(`${line(columns)}\n${table.map((row) => line(columns.map((c) => String(row[c])))).join('\n')}\n`);
+  // The pipeline processes are optional: only the stack's services decide the exit code.
   return rows.every((r) => r.up);
 }

@@ -106,3 +106,17 @@ export async function stackStatus(config: Config): Promise<ServiceStatus[]> {
     }),
   );
 }
+
+export interface AppStatus {
+  name: string;
+  pid?: number;
+  rssMb?: number;
+}
+
+/** The pipeline processes the demo starts (detector, lake sink, gateway): not part of the stack, listed for the operator. */
+export function appStatus(config: Config): AppStatus[] {
+  return allAppProcesses(config).map((managed) => {
+    const pid = runningPid(managed);
+    return { name: managed.name, pid, rssMb: pid === undefined ? undefined : rssMb(pid) };
+  });
+}

@@ -100,9 +100,13 @@ export const kafkaService: Service = {
     await admin.connect();
     try {
       const existing = new Set(await admin.listTopics());
+      // One copy on the local single broker; three (or as many as there are brokers) on a cluster,
+      // whose min.insync.replicas the producers' acks from all replicas must be able to meet.
+      const { brokers } = await admin.describeCluster();
+      const replicationFactor = Math.min(brokers.length, 3);
       const topics = Object.entries(TOPIC_PARTITIONS)
         .filter(([topic]) => !existing.has(topic))
-        .map(([topic, numPartitions]) => ({ topic, numPartitions, replicationFactor: 1 }));
+        .map(([topic, numPartitions]) => ({ topic, numPartitions, replicationFactor }));
       if (topics.length > 0) await admin.createTopics({ topics, waitForLeaders: true });
     } finally {
       await admin.disconnect();

@@ -19,7 +19,7 @@ import { agrees, formatChecks, readInjections, reconcile, type Check } from '../
 import { clickhouseService } from '../../stack/services/clickhouse.ts';
 import { kafkaService } from '../../stack/services/kafka.ts';
 import { s3Service } from '../../stack/services/s3.ts';
-import { stopDaemon } from '../../stack/processes.ts';
+import { runningPid, stopDaemon } from '../../stack/processes.ts';
 import { DrillStack } from '../drill-stack.ts';
 import { waitFor } from '../helpers.ts';
 
@@ -162,6 +162,9 @@ describe('whole-system fault drills', () => {
     const cli = await stack.guardian(['reconcile', '--produce-log', files.produceLog, '--injections-log', files.finalInjections]);
     expect(cli.stdout).toContain(`all ${checks.length} checks agree`);
     expect(cli.code).toBe(0);
+    const status = await stack.mustSucceed(['stack', 'status']);
+    for (const app of ['detector', 'lake-sink'] as const) expect(status).toMatch(new RegExp(`^${app}\\s+running\\s+${runningPid(stack.app(app))}\\s`, 'm'));
+    expect(status).toMatch(/^gateway\s+stopped\b/m);
   }, 300_000);
 
   it('`guardian reconcile` names the stores that disagree and exits 1', async () => {
