@@ -352,8 +352,10 @@ describe('dashboard (Chromium, real gateway)', () => {
     await panelSettled(page, 'overview-summary');
     await page.focus('[data-testid="nav-funnel"]');
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => location.hash.startsWith('#/funnel'));
+    // The hash changes first; the router renders the page and moves the focus a moment later.
+    await page.waitForFunction(() => location.hash.startsWith('#/funnel') && document.querySelector('h1')?.textContent?.trim() === 'Funnel', null, { timeout: 10_000 }).catch(() => undefined);
     expect(await text(page, 'h1')).toBe('Funnel');
+    await page.waitForFunction(() => document.activeElement?.id === 'main', null, { timeout: 5_000 }).catch(() => undefined);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
     for (const hash of ['#/overview', '#/anomalies', '#/daily', '#/funnel', '#/popular', '#/pipeline']) {
       await open(hash);
