@@ -22,7 +22,7 @@ import { GuardianError } from '../lib/errors.ts';
 import { detectorTables } from '../detector/tables.ts';
 import { loadConfig, PROJECT_ROOT, type Config } from '../lib/config.ts';
 import { createLogger } from '../lib/logger.ts';
-import { appendJsonLine } from '../lib/json-lines.ts';
+import { appendJsonLine, readJsonLines } from '../lib/json-lines.ts';
 import { sleep } from '../lib/retry.ts';
 import { countTopicRecords } from '../lib/topic-size.ts';
 import { TOPICS } from '../lib/topics.ts';
@@ -123,7 +123,7 @@ async function runRollup(config: Config): Promise<void> {
 /** Anomaly rows of injected sessions, polled until the detector has found every injection (or 2 minutes pass). */
 async function waitForAnomalies(config: Config): Promise<{ found: number; injected: number }> {
   const injectionsFile = DEMO_FILES.injections;
-  const injected = fs.existsSync(injectionsFile) ? fs.readFileSync(injectionsFile, 'utf8').split('\n').filter(Boolean).length : 0;
+  const injected = fs.existsSync(injectionsFile) ? readJsonLines(injectionsFile).length : 0;
   const pool = createPostgresPool(config, { max: 1 });
   const table = detectorTables(config.detector.pgSchema).anomalies;
   try {

@@ -16,6 +16,7 @@
  */
 import type { Kafka, Producer } from 'kafkajs';
 import type { ValueEncoder } from '../lib/avro-codec.ts';
+import { IDEMPOTENT_PRODUCER } from '../lib/clients/kafka.ts';
 import { readTopicRange } from '../lib/topic-read.ts';
 import type { AnomalyEvent } from '../schemas/index.ts';
 
@@ -54,13 +55,9 @@ export async function openAnomalyTopic(deps: AnomalyTopicDeps, options: AnomalyT
   const { kafka, encoder, decode } = deps;
   const { topic } = options;
   const producer: Producer = kafka.producer({
+    ...IDEMPOTENT_PRODUCER,
     transactionalId: options.transactionalId,
     transactionTimeout: options.transactionTimeoutMs ?? 60_000,
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    // as ingest's idempotent producer: kafkajs warns that bounded retries may break its sequence numbers
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
   });
   const admin = kafka.admin();
   try {

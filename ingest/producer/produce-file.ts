@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { registerValueEncoder } from '../../lib/avro-codec.ts';
+import { IDEMPOTENT_PRODUCER } from '../../lib/clients/kafka.ts';
 import { ServiceUnavailableError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { createProgress } from '../../lib/progress.ts';
@@ -80,14 +81,7 @@ const PARSERS = {
 } as const;
 
 export async function connectProducer(kafka: Kafka, brokers: string[]): Promise<Producer> {
-  // Sends retry without limit (kafkajs' own default for the idempotent producer: a bounded
-  // number would break its sequence guarantees); connecting is bounded by the client's retry.
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
-  });
+  const producer = kafka.producer(IDEMPOTENT_PRODUCER);
   try {
     await producer.connect();
   } catch (error) {

@@ -1,5 +1,5 @@
 /** The Kafka client every module shares: brokers from config, kafkajs logs routed to pino. */
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type LogEntry, type ProducerConfig } from 'kafkajs';
 import type { Config } from '../config.ts';
 import { ServiceUnavailableError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
@@ -49,3 +49,16 @@ export async function assertKafkaReachable(config: Config): Promise<void> {
     await admin.disconnect();
   }
 }
+
+/**
+ * Every producer of the project: idempotent, one request in flight, no topic
+ * auto-creation, and sends retried without limit — kafkajs' own default for
+ * the idempotent producer, since a bounded number could break its sequence
+ * guarantees (connecting stays bounded by the client's retry).
+ */
+export const IDEMPOTENT_PRODUCER = {
+  idempotent: true,
+  maxInFlightRequests: 1,
+  allowAutoTopicCreation: false,
+  retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
+} as const satisfies ProducerConfig;
